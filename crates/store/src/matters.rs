@@ -1,0 +1,528 @@
+//! Matters (实事项目), their progress entries and evidence files, and the subtree counts that
+//! keep the ledger's totals cheap at any size.
+
+use serde::Serialize;
+use sqlx::{AnyConnection, FromRow};
+
+use crate::sql::Sql;
+use crate::{StoreError, StoreResult, like_escape};
+use shishi_core::time::now_ms;
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct MatterRow {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub campaign_id: Option<i64>,
+    pub campaign_name: Option<String>,
+    pub title: String,
+    pub description: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub unit_path: String,
+    pub owner_id: Option<i64>,
+    pub owner_name: Option<String>,
+    pub measures: String,
+    pub deadline: Option<String>,
+    pub original_deadline: Option<String>,
+    pub acceptance_standard: String,
+    pub supervisor_id: Option<i64>,
+    pub supervisor_name: Option<String>,
+    pub content_area_id: Option<i64>,
+    pub tags: String,
+    pub status: String,
+    pub status_reason: String,
+    pub progress: i64,
+    pub top_level: i64,
+    pub created_by: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub version: i64,
+}
+
+const SELECT: &str = "SELECT m.id, m.parent_id, m.campaign_id, c.name AS campaign_name, m.title, m.description,
+    m.unit_id, un.name AS unit_name, m.unit_path, m.owner_id, o.display_name AS owner_name, m.measures,
+    m.deadline, m.original_deadline, m.acceptance_standard, m.supervisor_id, s.display_name AS supervisor_name,
+    m.content_area_id, m.tags, m.status, m.status_reason, m.progress, m.top_level, m.created_by,
+    m.created_at, m.updated_at, m.version
+  FROM matters m
+  JOIN units un ON un.id = m.unit_id
+  LEFT JOIN users o ON o.id = m.owner_id
+  LEFT JOIN users s ON s.id = m.supervisor_id
+  LEFT JOIN campaigns c ON c.id = m.campaign_id";
+
+/// The fields a person sets on a matter.
+#[derive(Debug, Clone, Default)]
+pub struct MatterFields {
+    pub title: String,
+    pub description: String,
+    pub campaign_id: Option<i64>,
+    pub unit_id: i64,
+    pub unit_path: String,
+    pub owner_id: Option<i64>,
+    pub measures: String,
+    pub deadline: Option<String>,
+    pub acceptance_standard: String,
+    pub supervisor_id: Option<i64>,
+    pub content_area_id: Option<i64>,
+    pub tags: String,
+}
+
+pub async fn insert(
+    conn: &mut AnyConnection,
+    parent_id: Option<i64>,
+    f: &MatterFields,
+    status: &str,
+    created_by: Option<i64>,
+) -> StoreResult<i64> {
+    let now = now_ms();
+    let top_level = parent_id.is_none() as i64;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO matters (parent_id, campaign_id, title, description, unit_id, unit_path, owner_id,
+            measures, deadline, original_deadline, acceptance_standard, supervisor_id, content_area_id,
+            tags, status, top_level, created_by, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
+         RETURNING id",
+    )
+    .bind(parent_id)
+    .bind(f.campaign_id)
+    .bind(&f.title)
+    .bind(&f.description)
+    .bind(f.unit_id)
+    .bind(&f.unit_path)
+    .bind(f.owner_id)
+    .bind(&f.measures)
+    .bind(f.deadline.as_deref())
+    .bind(&f.acceptance_standard)
+    .bind(f.supervisor_id)
+    .bind(f.content_area_id)
+    .bind(&f.tags)
+    .bind(status)
+    .bind(top_level)
+    .bind(created_by)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    bump_path(conn, &f.unit_path, status, top_level, 1).await?;
+    Ok(id)
+}
+
+pub async fn get(conn: &mut AnyConnection, id: i64) -> StoreResult<MatterRow> {
+    sqlx::query_as(&format!("{SELECT} WHERE m.id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+pub async fn children(conn: &mut AnyConnection, parent_id: i64) -> StoreResult<Vec<MatterRow>> {
+    Ok(sqlx::query_as(&format!("{SELECT} WHERE m.parent_id = $1 ORDER BY m.id"))
+        .bind(parent_id)
+        .fetch_all(conn)
+        .await?)
+}
+
+/// Rewrites the fields, guarded by the version read (optimistic locking). The original
+/// deadline is set only while the matter has not been approved.
+pub async fn update_fields(
+    conn: &mut AnyConnection,
+    current: &MatterRow,
+    f: &MatterFields,
+    keep_original_deadline: bool,
+) -> StoreResult<()> {
+    let original = if keep_original_deadline {
+        current.original_deadline.clone()
+    } else {
+        f.deadline.clone()
+    };
+    let done = sqlx::query(
+        "UPDATE matters SET title = $1, description = $2, campaign_id = $3, unit_id = $4, unit_path = $5,
+            owner_id = $6, measures = $7, deadline = $8, original_deadline = $9, acceptance_standard = $10,
+            supervisor_id = $11, content_area_id = $12, tags = $13, updated_at = $14, version = version + 1
+         WHERE id = $15 AND version = $16",
+    )
+    .bind(&f.title)
+    .bind(&f.description)
+    .bind(f.campaign_id)
+    .bind(f.unit_id)
+    .bind(&f.unit_path)
+    .bind(f.owner_id)
+    .bind(&f.measures)
+    .bind(f.deadline.as_deref())
+    .bind(original.as_deref())
+    .bind(&f.acceptance_standard)
+    .bind(f.supervisor_id)
+    .bind(f.content_area_id)
+    .bind(&f.tags)
+    .bind(now_ms())
+    .bind(current.id)
+    .bind(current.version)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Stale);
+    }
+    if current.unit_path != f.unit_path {
+        bump_path(conn, &current.unit_path, &current.status, current.top_level, -1).await?;
+        bump_path(conn, &f.unit_path, &current.status, current.top_level, 1).await?;
+    }
+    Ok(())
+}
+
+pub async fn set_status(
+    conn: &mut AnyConnection,
+    current: &MatterRow,
+    status: &str,
+    reason: &str,
+) -> StoreResult<()> {
+    let done = sqlx::query(
+        "UPDATE matters SET status = $1, status_reason = $2, updated_at = $3, version = version + 1
+         WHERE id = $4 AND version = $5",
+    )
+    .bind(status)
+    .bind(reason)
+    .bind(now_ms())
+    .bind(current.id)
+    .bind(current.version)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Stale);
+    }
+    bump_path(conn, &current.unit_path, &current.status, current.top_level, -1).await?;
+    bump_path(conn, &current.unit_path, status, current.top_level, 1).await?;
+    Ok(())
+}
+
+pub async fn set_progress(conn: &mut AnyConnection, id: i64, percent: i64) -> StoreResult<()> {
+    sqlx::query("UPDATE matters SET progress = $1, updated_at = $2, version = version + 1 WHERE id = $3")
+        .bind(percent)
+        .bind(now_ms())
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Progress of a parent rolled up from its children: the mean of the children's progress,
+/// a cancelled child left out.
+pub async fn children_progress(conn: &mut AnyConnection, parent_id: i64) -> StoreResult<Option<i64>> {
+    let avg: Option<f64> = sqlx::query_scalar(
+        "SELECT CAST(AVG(progress) AS DOUBLE PRECISION) FROM matters WHERE parent_id = $1 AND status <> 'cancelled'",
+    )
+    .bind(parent_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(avg.map(|a| a.round() as i64))
+}
+
+/// Matters under a unit's subtree that are still live (neither closed nor cancelled).
+pub async fn live_in_subtree(conn: &mut AnyConnection, unit_id: i64) -> StoreResult<i64> {
+    let n: Option<i64> = sqlx::query_scalar(
+        "SELECT CAST(SUM(n) AS BIGINT) FROM subtree_counts WHERE unit_id = $1 AND status NOT IN ('closed', 'cancelled')",
+    )
+    .bind(unit_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(n.unwrap_or(0))
+}
+
+// ---- subtree counts ----
+
+pub(crate) async fn bump_count(
+    conn: &mut AnyConnection,
+    unit_id: i64,
+    status: &str,
+    top_level: i64,
+    delta: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO subtree_counts (unit_id, status, top_level, n) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (unit_id, status, top_level) DO UPDATE SET n = subtree_counts.n + excluded.n",
+    )
+    .bind(unit_id)
+    .bind(status)
+    .bind(top_level)
+    .bind(delta)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn bump_path(
+    conn: &mut AnyConnection,
+    unit_path: &str,
+    status: &str,
+    top_level: i64,
+    delta: i64,
+) -> StoreResult<()> {
+    for unit_id in shishi_core::unit::ancestors(unit_path) {
+        bump_count(conn, unit_id, status, top_level, delta).await?;
+    }
+    Ok(())
+}
+
+/// Matters by status in the subtrees of the given units (disjoint roots), from the counts.
+pub async fn counts_by_status(
+    conn: &mut AnyConnection,
+    root_unit_ids: &[i64],
+    top_level_only: bool,
+) -> StoreResult<Vec<(String, i64)>> {
+    if root_unit_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let ids = root_unit_ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    let level = if top_level_only { " AND top_level = 1" } else { "" };
+    Ok(sqlx::query_as(&format!(
+        "SELECT status, CAST(SUM(n) AS BIGINT) FROM subtree_counts WHERE unit_id IN ({ids}){level} GROUP BY status"
+    ))
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Recounts everything from the matters table (a check, and a repair after bulk loads).
+pub async fn rebuild_counts(conn: &mut AnyConnection) -> StoreResult<()> {
+    sqlx::query("DELETE FROM subtree_counts").execute(&mut *conn).await?;
+    let groups: Vec<(String, String, i64, i64)> = sqlx::query_as(
+        "SELECT unit_path, status, top_level, COUNT(*) FROM matters GROUP BY unit_path, status, top_level",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for (path, status, top, n) in groups {
+        bump_path(conn, &path, &status, top, n).await?;
+    }
+    Ok(())
+}
+
+// ---- the ledger query ----
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LedgerSort {
+    /// By responsible unit, then in order of entry: the 台账 order.
+    #[default]
+    Unit,
+    Deadline,
+    DeadlineDesc,
+    Progress,
+    ProgressDesc,
+    Updated,
+    Newest,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LedgerQuery {
+    /// Disjoint subtree roots (paths); matters anywhere under one of them.
+    pub roots: Vec<String>,
+    /// Their unit ids, for the counts.
+    pub root_ids: Vec<i64>,
+    pub statuses: Vec<String>,
+    pub campaign_id: Option<i64>,
+    pub content_area_id: Option<i64>,
+    pub owner_id: Option<i64>,
+    /// `today`: open work with a deadline before it.
+    pub overdue_before: Option<String>,
+    /// `(today, horizon, threshold)`: open work due between today and horizon under threshold %.
+    pub at_risk: Option<(String, String, i64)>,
+    pub title: Option<String>,
+    pub top_level_only: bool,
+    pub sort: LedgerSort,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+const OPEN_WORK: &str = "m.status IN ('approved', 'in_progress')";
+
+impl LedgerQuery {
+    fn only_counted_filters(&self) -> bool {
+        self.campaign_id.is_none()
+            && self.content_area_id.is_none()
+            && self.owner_id.is_none()
+            && self.overdue_before.is_none()
+            && self.at_risk.is_none()
+            && self.title.as_deref().is_none_or(|t| t.trim().is_empty())
+    }
+
+    fn where_clause(&self, sql: &mut Sql) {
+        sql.push(" WHERE ").paths("m.unit_path", &self.roots);
+        if !self.statuses.is_empty() {
+            sql.push(" AND ").in_texts("m.status", &self.statuses);
+        }
+        if self.top_level_only {
+            sql.push(" AND m.top_level = 1");
+        }
+        if let Some(c) = self.campaign_id {
+            sql.push(" AND m.campaign_id = ").int(c);
+        }
+        if let Some(a) = self.content_area_id {
+            sql.push(" AND m.content_area_id = ").int(a);
+        }
+        if let Some(o) = self.owner_id {
+            sql.push(" AND m.owner_id = ").int(o);
+        }
+        if let Some(today) = &self.overdue_before {
+            sql.push(&format!(" AND {OPEN_WORK} AND m.deadline < "))
+                .text(today.clone());
+        }
+        if let Some((today, horizon, threshold)) = &self.at_risk {
+            sql.push(&format!(" AND {OPEN_WORK} AND m.deadline >= "))
+                .text(today.clone())
+                .push(" AND m.deadline <= ")
+                .text(horizon.clone())
+                .push(" AND m.progress < ")
+                .int(*threshold);
+        }
+        if let Some(t) = self.title.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            sql.push(" AND m.title LIKE ")
+                .text(format!("%{}%", like_escape(t)))
+                .push(" ESCAPE '\\'");
+        }
+    }
+
+    fn order_by(&self) -> &'static str {
+        match self.sort {
+            LedgerSort::Unit => " ORDER BY m.unit_path, m.id",
+            LedgerSort::Deadline => " ORDER BY (m.deadline IS NULL), m.deadline, m.id",
+            LedgerSort::DeadlineDesc => " ORDER BY (m.deadline IS NULL), m.deadline DESC, m.id DESC",
+            LedgerSort::Progress => " ORDER BY m.progress, m.id",
+            LedgerSort::ProgressDesc => " ORDER BY m.progress DESC, m.id",
+            LedgerSort::Updated => " ORDER BY m.updated_at DESC, m.id DESC",
+            LedgerSort::Newest => " ORDER BY m.id DESC",
+        }
+    }
+}
+
+pub async fn ledger(conn: &mut AnyConnection, q: &LedgerQuery) -> StoreResult<(Vec<MatterRow>, i64)> {
+    let total = if q.only_counted_filters() && !q.root_ids.is_empty() {
+        let counts = counts_by_status(conn, &q.root_ids, q.top_level_only).await?;
+        counts
+            .iter()
+            .filter(|(s, _)| q.statuses.is_empty() || q.statuses.contains(s))
+            .map(|(_, n)| n)
+            .sum()
+    } else {
+        let mut count = Sql::new("SELECT COUNT(*) FROM matters m");
+        q.where_clause(&mut count);
+        count.scalar::<i64>().fetch_one(&mut *conn).await?
+    };
+    let mut page = Sql::new(SELECT);
+    q.where_clause(&mut page);
+    page.push(q.order_by());
+    page.push(" LIMIT ").int(q.limit).push(" OFFSET ").int(q.offset);
+    let rows = page.query_as::<MatterRow>().fetch_all(conn).await?;
+    Ok((rows, total))
+}
+
+/// How many matters match, for the overdue and at-risk chips.
+pub async fn count_matching(conn: &mut AnyConnection, q: &LedgerQuery) -> StoreResult<i64> {
+    let mut count = Sql::new("SELECT COUNT(*) FROM matters m");
+    q.where_clause(&mut count);
+    Ok(count.scalar::<i64>().fetch_one(conn).await?)
+}
+
+// ---- progress and files ----
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct ProgressRow {
+    pub id: i64,
+    pub matter_id: i64,
+    pub author_id: Option<i64>,
+    pub author_name: Option<String>,
+    pub percent: i64,
+    pub narrative: String,
+    pub created_at: i64,
+}
+
+pub async fn insert_progress(
+    conn: &mut AnyConnection,
+    matter_id: i64,
+    author_id: i64,
+    percent: i64,
+    narrative: &str,
+) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO progress_entries (matter_id, author_id, percent, narrative, created_at)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(matter_id)
+    .bind(author_id)
+    .bind(percent)
+    .bind(narrative)
+    .bind(now_ms())
+    .fetch_one(conn)
+    .await?)
+}
+
+pub async fn progress_of(conn: &mut AnyConnection, matter_id: i64) -> StoreResult<Vec<ProgressRow>> {
+    Ok(sqlx::query_as(
+        "SELECT p.id, p.matter_id, p.author_id, u.display_name AS author_name, p.percent, p.narrative, p.created_at
+         FROM progress_entries p LEFT JOIN users u ON u.id = p.author_id
+         WHERE p.matter_id = $1 ORDER BY p.id DESC",
+    )
+    .bind(matter_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct FileMeta {
+    pub id: i64,
+    pub matter_id: i64,
+    pub progress_id: Option<i64>,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub created_at: i64,
+}
+
+pub struct NewFile<'a> {
+    pub matter_id: i64,
+    pub progress_id: Option<i64>,
+    pub filename: &'a str,
+    pub content_type: &'a str,
+    pub sha256: &'a str,
+    pub data: &'a [u8],
+    pub uploaded_by: i64,
+}
+
+pub async fn insert_file(conn: &mut AnyConnection, f: &NewFile<'_>) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO files (matter_id, progress_id, filename, content_type, size, sha256, data, uploaded_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(f.matter_id)
+    .bind(f.progress_id)
+    .bind(f.filename)
+    .bind(f.content_type)
+    .bind(f.data.len() as i64)
+    .bind(f.sha256)
+    .bind(f.data.to_vec())
+    .bind(f.uploaded_by)
+    .bind(now_ms())
+    .fetch_one(conn)
+    .await?)
+}
+
+pub async fn files_of(conn: &mut AnyConnection, matter_id: i64) -> StoreResult<Vec<FileMeta>> {
+    Ok(sqlx::query_as(
+        "SELECT id, matter_id, progress_id, filename, content_type, size, sha256, created_at
+         FROM files WHERE matter_id = $1 ORDER BY id",
+    )
+    .bind(matter_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn file(conn: &mut AnyConnection, id: i64) -> StoreResult<(FileMeta, Vec<u8>)> {
+    let meta: FileMeta = sqlx::query_as(
+        "SELECT id, matter_id, progress_id, filename, content_type, size, sha256, created_at FROM files WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let data: Vec<u8> = sqlx::query_scalar("SELECT data FROM files WHERE id = $1")
+        .bind(id)
+        .fetch_one(conn)
+        .await?;
+    Ok((meta, data))
+}
