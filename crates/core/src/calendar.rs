@@ -99,7 +99,11 @@ impl WorkCalendar {
     /// Working days from `from` to `to`: the working days in `(from, to]`, negative when `to`
     /// lies before `from`. A deadline tomorrow (a working day) is 1 working day away.
     pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> i64 {
-        let (lo, hi, sign) = if to >= from { (from, to, 1) } else { (to, from, -1) };
+        let (lo, hi, sign) = if to >= from {
+            (from, to, 1)
+        } else {
+            (to, from, -1)
+        };
         let mut count = 0;
         let mut d = lo + Duration::days(1);
         while d <= hi {
@@ -189,7 +193,11 @@ mod tests {
     #[test]
     fn added_year_is_used() {
         let mut days = parse_csv(BUILTIN_CSV).unwrap();
-        days.push(NamedDay { date: d(2027, 1, 1), kind: DayKind::Holiday, name: "元旦".into() });
+        days.push(NamedDay {
+            date: d(2027, 1, 1),
+            kind: DayKind::Holiday,
+            name: "元旦".into(),
+        });
         let cal = WorkCalendar::new(days.into_iter().map(|x| (x.date, x.kind)));
         assert!(!cal.is_working_day(d(2027, 1, 1)));
         assert_eq!(cal.covered_years(), vec![2024, 2025, 2026, 2027]);
@@ -197,7 +205,8 @@ mod tests {
 
     #[test]
     fn bad_lines_are_named() {
-        let e = parse_csv("date,kind,name\n2027-01-01,holiday,元旦\n2027-13-01,holiday,x\n").unwrap_err();
+        let e = parse_csv("date,kind,name\n2027-01-01,holiday,元旦\n2027-13-01,holiday,x\n")
+            .unwrap_err();
         assert_eq!(e.line, 3);
         let e = parse_csv("2027-01-01,off,元旦").unwrap_err();
         assert_eq!(e.line, 1);

@@ -73,7 +73,10 @@ impl MatterStatus {
     pub fn is_editable(self) -> bool {
         matches!(
             self,
-            MatterStatus::Proposed | MatterStatus::Approved | MatterStatus::InProgress | MatterStatus::Suspended
+            MatterStatus::Proposed
+                | MatterStatus::Approved
+                | MatterStatus::InProgress
+                | MatterStatus::Suspended
         )
     }
 
@@ -256,7 +259,10 @@ pub enum Refusal {
         from: MatterStatus,
     },
     #[error("{action:?} belongs to {owner:?}")]
-    NotYours { action: MatterAction, owner: StepOwner },
+    NotYours {
+        action: MatterAction,
+        owner: StepOwner,
+    },
     #[error("the five determinations are incomplete: {0:?}")]
     Incomplete(Vec<Determination>),
     #[error("{0:?} needs a reason")]
@@ -364,9 +370,21 @@ mod tests {
     use MatterAction::*;
     use MatterStatus::*;
 
-    const ADMIN: ActorRelation = ActorRelation { manages: true, owns: false, supervises: false };
-    const OWNER: ActorRelation = ActorRelation { manages: false, owns: true, supervises: false };
-    const SUPERVISOR: ActorRelation = ActorRelation { manages: false, owns: false, supervises: true };
+    const ADMIN: ActorRelation = ActorRelation {
+        manages: true,
+        owns: false,
+        supervises: false,
+    };
+    const OWNER: ActorRelation = ActorRelation {
+        manages: false,
+        owns: true,
+        supervises: false,
+    };
+    const SUPERVISOR: ActorRelation = ActorRelation {
+        manages: false,
+        owns: false,
+        supervises: true,
+    };
 
     fn full() -> FiveDeterminations<'static> {
         FiveDeterminations {
@@ -401,7 +419,10 @@ mod tests {
         f.deadline = None;
         assert_eq!(
             transition(Proposed, Approve, ADMIN, &f, ""),
-            Err(Refusal::Incomplete(vec![Determination::Measures, Determination::Deadline]))
+            Err(Refusal::Incomplete(vec![
+                Determination::Measures,
+                Determination::Deadline
+            ]))
         );
     }
 
@@ -410,11 +431,17 @@ mod tests {
         let f = full();
         assert_eq!(
             transition(Proposed, Approve, OWNER, &f, ""),
-            Err(Refusal::NotYours { action: Approve, owner: StepOwner::UnitAdmin })
+            Err(Refusal::NotYours {
+                action: Approve,
+                owner: StepOwner::UnitAdmin
+            })
         );
         assert_eq!(
             transition(Proposed, Complete, ADMIN, &f, ""),
-            Err(Refusal::WrongState { action: Complete, from: Proposed })
+            Err(Refusal::WrongState {
+                action: Complete,
+                from: Proposed
+            })
         );
         assert_eq!(
             transition(InProgress, Suspend, ADMIN, &f, " "),
@@ -422,7 +449,10 @@ mod tests {
         );
         assert_eq!(
             transition(Completed, Accept, OWNER, &f, ""),
-            Err(Refusal::NotYours { action: Accept, owner: StepOwner::Supervisor })
+            Err(Refusal::NotYours {
+                action: Accept,
+                owner: StepOwner::Supervisor
+            })
         );
         // Nothing leaves a closed or cancelled matter.
         for a in MatterAction::ALL {
@@ -434,7 +464,10 @@ mod tests {
     #[test]
     fn buttons_follow_the_rules() {
         assert_eq!(available_actions(InProgress, OWNER), vec![Complete]);
-        assert_eq!(available_actions(Completed, SUPERVISOR), vec![Accept, Return]);
+        assert_eq!(
+            available_actions(Completed, SUPERVISOR),
+            vec![Accept, Return]
+        );
         assert_eq!(available_actions(Suspended, ADMIN), vec![Resume, Cancel]);
     }
 
@@ -453,6 +486,9 @@ mod tests {
         assert!(is_at_risk(InProgress, near, 50, today, &cal, policy));
         assert!(!is_at_risk(InProgress, near, 90, today, &cal, policy));
         assert!(!is_at_risk(InProgress, far, 10, today, &cal, policy));
-        assert!(!is_at_risk(InProgress, yesterday, 10, today, &cal, policy), "overdue, not at risk");
+        assert!(
+            !is_at_risk(InProgress, yesterday, 10, today, &cal, policy),
+            "overdue, not at risk"
+        );
     }
 }

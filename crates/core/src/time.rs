@@ -40,8 +40,14 @@ mod tests {
     #[test]
     fn late_evening_utc_is_next_day_in_beijing() {
         // 2026-11-21T17:00Z is 01:00 on the 22nd in Beijing.
-        let ms = Utc.with_ymd_and_hms(2026, 11, 21, 17, 0, 0).unwrap().timestamp_millis();
-        assert_eq!(beijing_date(ms), NaiveDate::from_ymd_opt(2026, 11, 22).unwrap());
+        let ms = Utc
+            .with_ymd_and_hms(2026, 11, 21, 17, 0, 0)
+            .unwrap()
+            .timestamp_millis();
+        assert_eq!(
+            beijing_date(ms),
+            NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+        );
         assert_eq!(format_ms(ms), "2026-11-22 01:00");
     }
 }

@@ -1,1 +1,58 @@
+//! shishi-service: the use cases. Each command checks the actor's rights and the rules,
+//! writes through the store in one transaction, and appends the audit event in that same
+//! transaction. Pages, the JSON API and the CLI all come through here.
 
+pub mod actor;
+pub mod auth;
+pub mod calendar;
+pub mod campaigns;
+pub mod clock;
+pub mod demo;
+mod error;
+pub mod files;
+pub mod matters;
+pub mod setup;
+pub mod units;
+pub mod users;
+mod validate;
+
+use std::sync::{Arc, RwLock};
+
+use shishi_core::WorkCalendar;
+use shishi_core::matter::RiskPolicy;
+use shishi_store::Store;
+
+pub use actor::Actor;
+pub use clock::Clock;
+pub use error::{FieldError, ServiceError, ServiceResult};
+
+/// Everything a command needs, cheap to clone into each request.
+#[derive(Clone)]
+pub struct Services {
+    pub store: Store,
+    pub clock: Clock,
+    calendar: Arc<RwLock<WorkCalendar>>,
+    policy: Arc<RwLock<RiskPolicy>>,
+}
+
+impl Services {
+    /// Loads the calendar and settings from the database.
+    pub async fn new(store: Store, clock: Clock) -> ServiceResult<Services> {
+        let services = Services {
+            store,
+            clock,
+            calendar: Arc::new(RwLock::new(WorkCalendar::default())),
+            policy: Arc::new(RwLock::new(RiskPolicy::default())),
+        };
+        services.reload_calendar().await?;
+        Ok(services)
+    }
+
+    pub fn calendar(&self) -> WorkCalendar {
+        self.calendar.read().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    pub fn risk_policy(&self) -> RiskPolicy {
+        self.policy.read().map(|p| *p).unwrap_or_default()
+    }
+}

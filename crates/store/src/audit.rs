@@ -79,7 +79,16 @@ pub async fn append(
     .await?;
     let at = now_ms();
     let details = details.to_string();
-    let hash = event_hash(seq, at, actor_id, action, entity_type, entity_id, &details, &prev);
+    let hash = event_hash(
+        seq,
+        at,
+        actor_id,
+        action,
+        entity_type,
+        entity_id,
+        &details,
+        &prev,
+    );
     sqlx::query(
         "INSERT INTO audit_events (seq, at, actor_id, action, entity_type, entity_id, details, prev_hash, hash)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -143,7 +152,10 @@ pub async fn verify(conn: &mut AnyConnection) -> StoreResult<VerifyOutcome> {
             if e.seq != expected_seq {
                 return Ok(VerifyOutcome::Broken {
                     seq: expected_seq,
-                    problem: format!("event {expected_seq} is missing (next present is {})", e.seq),
+                    problem: format!(
+                        "event {expected_seq} is missing (next present is {})",
+                        e.seq
+                    ),
                 });
             }
             if e.prev_hash != prev {
@@ -153,7 +165,14 @@ pub async fn verify(conn: &mut AnyConnection) -> StoreResult<VerifyOutcome> {
                 });
             }
             let h = event_hash(
-                e.seq, e.at, e.actor_id, &e.action, &e.entity_type, e.entity_id, &e.details, &e.prev_hash,
+                e.seq,
+                e.at,
+                e.actor_id,
+                &e.action,
+                &e.entity_type,
+                e.entity_id,
+                &e.details,
+                &e.prev_hash,
             );
             if h != e.hash {
                 return Ok(VerifyOutcome::Broken {

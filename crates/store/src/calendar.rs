@@ -13,12 +13,19 @@ pub struct CalendarDayRow {
 }
 
 pub async fn all_days(conn: &mut AnyConnection) -> StoreResult<Vec<CalendarDayRow>> {
-    Ok(sqlx::query_as("SELECT day, kind, name FROM calendar_days ORDER BY day")
-        .fetch_all(conn)
-        .await?)
+    Ok(
+        sqlx::query_as("SELECT day, kind, name FROM calendar_days ORDER BY day")
+            .fetch_all(conn)
+            .await?,
+    )
 }
 
-pub async fn upsert_day(conn: &mut AnyConnection, day: &str, kind: &str, name: &str) -> StoreResult<()> {
+pub async fn upsert_day(
+    conn: &mut AnyConnection,
+    day: &str,
+    kind: &str,
+    name: &str,
+) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO calendar_days (day, kind, name) VALUES ($1, $2, $3)
          ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, name = excluded.name",
@@ -40,10 +47,12 @@ pub async fn delete_day(conn: &mut AnyConnection, day: &str) -> StoreResult<u64>
 }
 
 pub async fn setting(conn: &mut AnyConnection, key: &str) -> StoreResult<Option<String>> {
-    Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
-        .bind(key)
-        .fetch_optional(conn)
-        .await?)
+    Ok(
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_optional(conn)
+            .await?,
+    )
 }
 
 pub async fn set_setting(conn: &mut AnyConnection, key: &str, value: &str) -> StoreResult<()> {

@@ -22,7 +22,8 @@ pub struct CampaignRow {
     pub updated_at: i64,
 }
 
-const SELECT: &str = "SELECT c.id, c.name, c.description, c.starts_on, c.ends_on, c.stage, c.scope_unit_id,
+const SELECT: &str =
+    "SELECT c.id, c.name, c.description, c.starts_on, c.ends_on, c.stage, c.scope_unit_id,
     u.name AS scope_unit_name, u.path AS scope_unit_path, c.created_at, c.updated_at
     FROM campaigns c JOIN units u ON u.id = c.scope_unit_id";
 
@@ -83,10 +84,7 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> StoreResult<CampaignRow> 
 
 /// Campaigns that concern a viewer of the given subtrees: those scoped inside them and those
 /// scoped above them (a group-wide campaign concerns every unit).
-pub async fn visible(
-    conn: &mut AnyConnection,
-    roots: &[String],
-) -> StoreResult<Vec<CampaignRow>> {
+pub async fn visible(conn: &mut AnyConnection, roots: &[String]) -> StoreResult<Vec<CampaignRow>> {
     let mut sql = Sql::new(SELECT);
     sql.push(" WHERE ").paths("u.path", roots);
     for r in roots {

@@ -115,10 +115,12 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> StoreResult<MatterRow> {
 }
 
 pub async fn children(conn: &mut AnyConnection, parent_id: i64) -> StoreResult<Vec<MatterRow>> {
-    Ok(sqlx::query_as(&format!("{SELECT} WHERE m.parent_id = $1 ORDER BY m.id"))
-        .bind(parent_id)
-        .fetch_all(conn)
-        .await?)
+    Ok(
+        sqlx::query_as(&format!("{SELECT} WHERE m.parent_id = $1 ORDER BY m.id"))
+            .bind(parent_id)
+            .fetch_all(conn)
+            .await?,
+    )
 }
 
 /// Rewrites the fields, guarded by the version read (optimistic locking). The original
@@ -162,7 +164,14 @@ pub async fn update_fields(
         return Err(StoreError::Stale);
     }
     if current.unit_path != f.unit_path {
-        bump_path(conn, &current.unit_path, &current.status, current.top_level, -1).await?;
+        bump_path(
+            conn,
+            &current.unit_path,
+            &current.status,
+            current.top_level,
+            -1,
+        )
+        .await?;
         bump_path(conn, &f.unit_path, &current.status, current.top_level, 1).await?;
     }
     Ok(())
@@ -188,24 +197,36 @@ pub async fn set_status(
     if done.rows_affected() == 0 {
         return Err(StoreError::Stale);
     }
-    bump_path(conn, &current.unit_path, &current.status, current.top_level, -1).await?;
+    bump_path(
+        conn,
+        &current.unit_path,
+        &current.status,
+        current.top_level,
+        -1,
+    )
+    .await?;
     bump_path(conn, &current.unit_path, status, current.top_level, 1).await?;
     Ok(())
 }
 
 pub async fn set_progress(conn: &mut AnyConnection, id: i64, percent: i64) -> StoreResult<()> {
-    sqlx::query("UPDATE matters SET progress = $1, updated_at = $2, version = version + 1 WHERE id = $3")
-        .bind(percent)
-        .bind(now_ms())
-        .bind(id)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "UPDATE matters SET progress = $1, updated_at = $2, version = version + 1 WHERE id = $3",
+    )
+    .bind(percent)
+    .bind(now_ms())
+    .bind(id)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
 /// Progress of a parent rolled up from its children: the mean of the children's progress,
 /// a cancelled child left out.
-pub async fn children_progress(conn: &mut AnyConnection, parent_id: i64) -> StoreResult<Option<i64>> {
+pub async fn children_progress(
+    conn: &mut AnyConnection,
+    parent_id: i64,
+) -> StoreResult<Option<i64>> {
     let avg: Option<f64> = sqlx::query_scalar(
         "SELECT CAST(AVG(progress) AS DOUBLE PRECISION) FROM matters WHERE parent_id = $1 AND status <> 'cancelled'",
     )
@@ -270,8 +291,16 @@ pub async fn counts_by_status(
     if root_unit_ids.is_empty() {
         return Ok(vec![]);
     }
-    let ids = root_unit_ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
-    let level = if top_level_only { " AND top_level = 1" } else { "" };
+    let ids = root_unit_ids
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let level = if top_level_only {
+        " AND top_level = 1"
+    } else {
+        ""
+    };
     Ok(sqlx::query_as(&format!(
         "SELECT status, CAST(SUM(n) AS BIGINT) FROM subtree_counts WHERE unit_id IN ({ids}){level} GROUP BY status"
     ))
@@ -281,7 +310,9 @@ pub async fn counts_by_status(
 
 /// Recounts everything from the matters table (a check, and a repair after bulk loads).
 pub async fn rebuild_counts(conn: &mut AnyConnection) -> StoreResult<()> {
-    sqlx::query("DELETE FROM subtree_counts").execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM subtree_counts")
+        .execute(&mut *conn)
+        .await?;
     let groups: Vec<(String, String, i64, i64)> = sqlx::query_as(
         "SELECT unit_path, status, top_level, COUNT(*) FROM matters GROUP BY unit_path, status, top_level",
     )
@@ -370,7 +401,12 @@ impl LedgerQuery {
                 .push(" AND m.progress < ")
                 .int(*threshold);
         }
-        if let Some(t) = self.title.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        if let Some(t) = self
+            .title
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
             sql.push(" AND m.title LIKE ")
                 .text(format!("%{}%", like_escape(t)))
                 .push(" ESCAPE '\\'");
@@ -381,7 +417,9 @@ impl LedgerQuery {
         match self.sort {
             LedgerSort::Unit => " ORDER BY m.unit_path, m.id",
             LedgerSort::Deadline => " ORDER BY (m.deadline IS NULL), m.deadline, m.id",
-            LedgerSort::DeadlineDesc => " ORDER BY (m.deadline IS NULL), m.deadline DESC, m.id DESC",
+            LedgerSort::DeadlineDesc => {
+                " ORDER BY (m.deadline IS NULL), m.deadline DESC, m.id DESC"
+            }
             LedgerSort::Progress => " ORDER BY m.progress, m.id",
             LedgerSort::ProgressDesc => " ORDER BY m.progress DESC, m.id",
             LedgerSort::Updated => " ORDER BY m.updated_at DESC, m.id DESC",
@@ -390,7 +428,10 @@ impl LedgerQuery {
     }
 }
 
-pub async fn ledger(conn: &mut AnyConnection, q: &LedgerQuery) -> StoreResult<(Vec<MatterRow>, i64)> {
+pub async fn ledger(
+    conn: &mut AnyConnection,
+    q: &LedgerQuery,
+) -> StoreResult<(Vec<MatterRow>, i64)> {
     let total = if q.only_counted_filters() && !q.root_ids.is_empty() {
         let counts = counts_by_status(conn, &q.root_ids, q.top_level_only).await?;
         counts
@@ -406,7 +447,10 @@ pub async fn ledger(conn: &mut AnyConnection, q: &LedgerQuery) -> StoreResult<(V
     let mut page = Sql::new(SELECT);
     q.where_clause(&mut page);
     page.push(q.order_by());
-    page.push(" LIMIT ").int(q.limit).push(" OFFSET ").int(q.offset);
+    page.push(" LIMIT ")
+        .int(q.limit)
+        .push(" OFFSET ")
+        .int(q.offset);
     let rows = page.query_as::<MatterRow>().fetch_all(conn).await?;
     Ok((rows, total))
 }
@@ -451,7 +495,10 @@ pub async fn insert_progress(
     .await?)
 }
 
-pub async fn progress_of(conn: &mut AnyConnection, matter_id: i64) -> StoreResult<Vec<ProgressRow>> {
+pub async fn progress_of(
+    conn: &mut AnyConnection,
+    matter_id: i64,
+) -> StoreResult<Vec<ProgressRow>> {
     Ok(sqlx::query_as(
         "SELECT p.id, p.matter_id, p.author_id, u.display_name AS author_name, p.percent, p.narrative, p.created_at
          FROM progress_entries p LEFT JOIN users u ON u.id = p.author_id
@@ -525,4 +572,15 @@ pub async fn file(conn: &mut AnyConnection, id: i64) -> StoreResult<(FileMeta, V
         .fetch_one(conn)
         .await?;
     Ok((meta, data))
+}
+
+/// Matters by status among those a query matches (when the counts table cannot answer).
+pub async fn counts_by_status_matching(
+    conn: &mut AnyConnection,
+    q: &LedgerQuery,
+) -> StoreResult<Vec<(String, i64)>> {
+    let mut sql = Sql::new("SELECT m.status, COUNT(*) FROM matters m");
+    q.where_clause(&mut sql);
+    sql.push(" GROUP BY m.status");
+    Ok(sql.query_as::<(String, i64)>().fetch_all(conn).await?)
 }

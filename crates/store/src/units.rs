@@ -84,14 +84,18 @@ pub async fn subtree(conn: &mut AnyConnection, path: &str) -> StoreResult<Vec<Un
 }
 
 pub async fn find_by_name(conn: &mut AnyConnection, name: &str) -> StoreResult<Vec<UnitRow>> {
-    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM units WHERE name = $1 ORDER BY id"))
-        .bind(name)
-        .fetch_all(conn)
-        .await?)
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM units WHERE name = $1 ORDER BY id"
+    ))
+    .bind(name)
+    .fetch_all(conn)
+    .await?)
 }
 
 pub async fn count(conn: &mut AnyConnection) -> StoreResult<i64> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM units").fetch_one(conn).await?)
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM units")
+        .fetch_one(conn)
+        .await?)
 }
 
 pub async fn update(
@@ -145,12 +149,11 @@ pub async fn move_under(
     let new = child_path(&new_parent.path, unit.id);
     let upper = path_upper_bound(&old);
     // The counts of the moved subtree, taken off the old ancestors and put on the new ones.
-    let moved: Vec<(String, i64, i64)> = sqlx::query_as(
-        "SELECT status, top_level, n FROM subtree_counts WHERE unit_id = $1",
-    )
-    .bind(unit.id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let moved: Vec<(String, i64, i64)> =
+        sqlx::query_as("SELECT status, top_level, n FROM subtree_counts WHERE unit_id = $1")
+            .bind(unit.id)
+            .fetch_all(&mut *conn)
+            .await?;
     let old_ancestors = shishi_core::unit::ancestors(&old);
     let new_ancestors = shishi_core::unit::ancestors(&new_parent.path);
     for (status, top_level, n) in &moved {
@@ -162,7 +165,11 @@ pub async fn move_under(
         }
     }
     for table in ["units SET path", "matters SET unit_path"] {
-        let column = if table.starts_with("units") { "path" } else { "unit_path" };
+        let column = if table.starts_with("units") {
+            "path"
+        } else {
+            "unit_path"
+        };
         sqlx::query(&format!(
             "UPDATE {table} = $1 || substr({column}, CAST($2 AS INTEGER)) WHERE {column} >= $3 AND {column} < $4"
         ))

@@ -71,10 +71,12 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> StoreResult<UserRow> {
 }
 
 pub async fn by_username(conn: &mut AnyConnection, username: &str) -> StoreResult<Option<UserRow>> {
-    Ok(sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1"))
-        .bind(username)
-        .fetch_optional(conn)
-        .await?)
+    Ok(sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE username = $1"
+    ))
+    .bind(username)
+    .fetch_optional(conn)
+    .await?)
 }
 
 /// People whose home unit lies in one of the subtrees, optionally matching a name.
@@ -139,11 +141,13 @@ pub async fn update_profile(
 }
 
 pub async fn set_password(conn: &mut AnyConnection, id: i64, hash: &str) -> StoreResult<()> {
-    sqlx::query("UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = 0 WHERE id = $2")
-        .bind(hash)
-        .bind(id)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = 0 WHERE id = $2",
+    )
+    .bind(hash)
+    .bind(id)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -152,11 +156,13 @@ pub async fn record_login_failure(
     id: i64,
     locked_until: i64,
 ) -> StoreResult<()> {
-    sqlx::query("UPDATE users SET failed_logins = failed_logins + 1, locked_until = $1 WHERE id = $2")
-        .bind(locked_until)
-        .bind(id)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "UPDATE users SET failed_logins = failed_logins + 1, locked_until = $1 WHERE id = $2",
+    )
+    .bind(locked_until)
+    .bind(id)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -225,7 +231,11 @@ pub async fn holders_over(
     if ancestor_ids.is_empty() {
         return Ok(vec![]);
     }
-    let list = ancestor_ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    let list = ancestor_ids
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
     Ok(sqlx::query_scalar(&format!(
         "SELECT DISTINCT user_id FROM grants WHERE role = $1 AND unit_id IN ({list})"
     ))
@@ -265,10 +275,12 @@ pub async fn insert_session(
 }
 
 pub async fn session(conn: &mut AnyConnection, id_hash: &str) -> StoreResult<Option<SessionRow>> {
-    Ok(sqlx::query_as("SELECT id, user_id, csrf, expires_at FROM sessions WHERE id = $1")
-        .bind(id_hash)
-        .fetch_optional(conn)
-        .await?)
+    Ok(
+        sqlx::query_as("SELECT id, user_id, csrf, expires_at FROM sessions WHERE id = $1")
+            .bind(id_hash)
+            .fetch_optional(conn)
+            .await?,
+    )
 }
 
 pub async fn delete_session(conn: &mut AnyConnection, id_hash: &str) -> StoreResult<()> {

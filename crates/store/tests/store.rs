@@ -6,17 +6,28 @@ use shishi_store::{Backend, StoreError, audit, both_backends, units, users};
 
 async fn migrations_are_idempotent(backend: Backend) {
     let db = TestDb::new(backend).await;
-    assert!(db.store.migrate().await.unwrap().is_empty(), "second run applies nothing");
+    assert!(
+        db.store.migrate().await.unwrap().is_empty(),
+        "second run applies nothing"
+    );
 }
 both_backends!(migrations_are_idempotent_on, migrations_are_idempotent);
 
 async fn tree_moves_carry_paths_and_counts(backend: Backend) {
     let db = TestDb::new(backend).await;
     let mut tx = db.store.write().await.unwrap();
-    let group = units::insert(&mut tx, None, "集团", "group", 0).await.unwrap();
-    let a = units::insert(&mut tx, Some(&group), "甲公司", "subsidiary", 1).await.unwrap();
-    let b = units::insert(&mut tx, Some(&group), "乙公司", "subsidiary", 2).await.unwrap();
-    let a1 = units::insert(&mut tx, Some(&a), "甲一厂", "unit", 1).await.unwrap();
+    let group = units::insert(&mut tx, None, "集团", "group", 0)
+        .await
+        .unwrap();
+    let a = units::insert(&mut tx, Some(&group), "甲公司", "subsidiary", 1)
+        .await
+        .unwrap();
+    let b = units::insert(&mut tx, Some(&group), "乙公司", "subsidiary", 2)
+        .await
+        .unwrap();
+    let a1 = units::insert(&mut tx, Some(&a), "甲一厂", "unit", 1)
+        .await
+        .unwrap();
     let f = |unit: &units::UnitRow, title: &str| MatterFields {
         title: title.into(),
         unit_id: unit.id,
@@ -24,17 +35,39 @@ async fn tree_moves_carry_paths_and_counts(backend: Backend) {
         ..Default::default()
     };
     for i in 0..3 {
-        matters::insert(&mut tx, None, &f(&a1, &format!("浴室热水{i}")), "in_progress", None)
-            .await
-            .unwrap();
+        matters::insert(
+            &mut tx,
+            None,
+            &f(&a1, &format!("浴室热水{i}")),
+            "in_progress",
+            None,
+        )
+        .await
+        .unwrap();
     }
-    matters::insert(&mut tx, None, &f(&b, "食堂菜品"), "approved", None).await.unwrap();
+    matters::insert(&mut tx, None, &f(&b, "食堂菜品"), "approved", None)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
 
     let mut conn = db.store.read().await.unwrap();
     let count = |c: Vec<(String, i64)>| c.iter().map(|(_, n)| n).sum::<i64>();
-    assert_eq!(count(matters::counts_by_status(&mut conn, &[group.id], true).await.unwrap()), 4);
-    assert_eq!(count(matters::counts_by_status(&mut conn, &[a.id], true).await.unwrap()), 3);
+    assert_eq!(
+        count(
+            matters::counts_by_status(&mut conn, &[group.id], true)
+                .await
+                .unwrap()
+        ),
+        4
+    );
+    assert_eq!(
+        count(
+            matters::counts_by_status(&mut conn, &[a.id], true)
+                .await
+                .unwrap()
+        ),
+        3
+    );
     drop(conn);
 
     // Move 甲一厂 under 乙公司: its matters follow, and so do the counts.
@@ -48,8 +81,22 @@ async fn tree_moves_carry_paths_and_counts(backend: Backend) {
     let moved = units::get(&mut conn, a1.id).await.unwrap();
     assert_eq!(moved.path, format!("{}{}/", b.path, a1.id));
     assert_eq!(moved.parent_id, Some(b.id));
-    assert_eq!(count(matters::counts_by_status(&mut conn, &[a.id], true).await.unwrap()), 0);
-    assert_eq!(count(matters::counts_by_status(&mut conn, &[b.id], true).await.unwrap()), 4);
+    assert_eq!(
+        count(
+            matters::counts_by_status(&mut conn, &[a.id], true)
+                .await
+                .unwrap()
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            matters::counts_by_status(&mut conn, &[b.id], true)
+                .await
+                .unwrap()
+        ),
+        4
+    );
     let q = LedgerQuery {
         roots: vec![b.path.clone()],
         root_ids: vec![b.id],
@@ -60,17 +107,35 @@ async fn tree_moves_carry_paths_and_counts(backend: Backend) {
     assert_eq!(total, 4);
     assert!(rows.iter().all(|r| r.unit_path.starts_with(&b.path)));
     // The subtree of 甲公司 holds no matter any more; a sibling with a longer id is no child.
-    let q = LedgerQuery { roots: vec![a.path.clone()], root_ids: vec![a.id], limit: 10, ..Default::default() };
+    let q = LedgerQuery {
+        roots: vec![a.path.clone()],
+        root_ids: vec![a.id],
+        limit: 10,
+        ..Default::default()
+    };
     assert_eq!(matters::ledger(&mut conn, &q).await.unwrap().0.len(), 0);
 }
-both_backends!(tree_moves_carry_paths_and_counts_on, tree_moves_carry_paths_and_counts);
+both_backends!(
+    tree_moves_carry_paths_and_counts_on,
+    tree_moves_carry_paths_and_counts
+);
 
 async fn ledger_filters_sort_and_count(backend: Backend) {
     let db = TestDb::new(backend).await;
     let mut tx = db.store.write().await.unwrap();
-    let group = units::insert(&mut tx, None, "集团", "group", 0).await.unwrap();
-    let plant = units::insert(&mut tx, Some(&group), "一厂", "unit", 0).await.unwrap();
-    let statuses = ["approved", "in_progress", "in_progress", "completed", "closed"];
+    let group = units::insert(&mut tx, None, "集团", "group", 0)
+        .await
+        .unwrap();
+    let plant = units::insert(&mut tx, Some(&group), "一厂", "unit", 0)
+        .await
+        .unwrap();
+    let statuses = [
+        "approved",
+        "in_progress",
+        "in_progress",
+        "completed",
+        "closed",
+    ];
     for (i, s) in statuses.iter().enumerate() {
         let f = MatterFields {
             title: format!("事项{i}：职工{}", if i % 2 == 0 { "食堂" } else { "班车" }),
@@ -91,45 +156,80 @@ async fn ledger_filters_sort_and_count(backend: Backend) {
     };
     let (rows, total) = matters::ledger(&mut conn, &base).await.unwrap();
     assert_eq!((rows.len(), total), (2, 5));
-    let q = LedgerQuery { statuses: vec!["in_progress".into()], ..base.clone() };
+    let q = LedgerQuery {
+        statuses: vec!["in_progress".into()],
+        ..base.clone()
+    };
     assert_eq!(matters::ledger(&mut conn, &q).await.unwrap().1, 2);
-    let q = LedgerQuery { title: Some("食堂".into()), limit: 10, ..base.clone() };
+    let q = LedgerQuery {
+        title: Some("食堂".into()),
+        limit: 10,
+        ..base.clone()
+    };
     assert_eq!(matters::ledger(&mut conn, &q).await.unwrap().1, 3);
     // A LIKE wildcard in the search is taken literally.
-    let q = LedgerQuery { title: Some("%".into()), ..base.clone() };
+    let q = LedgerQuery {
+        title: Some("%".into()),
+        ..base.clone()
+    };
     assert_eq!(matters::ledger(&mut conn, &q).await.unwrap().1, 0);
     // Overdue on 11-13: open work (approved, in progress) due before it.
-    let q = LedgerQuery { overdue_before: Some("2026-11-13".into()), limit: 10, ..base.clone() };
+    let q = LedgerQuery {
+        overdue_before: Some("2026-11-13".into()),
+        limit: 10,
+        ..base.clone()
+    };
     assert_eq!(matters::ledger(&mut conn, &q).await.unwrap().1, 3);
-    let q = LedgerQuery { sort: LedgerSort::DeadlineDesc, limit: 10, ..base.clone() };
+    let q = LedgerQuery {
+        sort: LedgerSort::DeadlineDesc,
+        limit: 10,
+        ..base.clone()
+    };
     let rows = matters::ledger(&mut conn, &q).await.unwrap().0;
     assert_eq!(rows[0].deadline.as_deref(), Some("2026-11-14"));
     // The counts agree with a recount.
-    let before = matters::counts_by_status(&mut conn, &[group.id], false).await.unwrap();
+    let before = matters::counts_by_status(&mut conn, &[group.id], false)
+        .await
+        .unwrap();
     drop(conn);
     let mut tx = db.store.write().await.unwrap();
     matters::rebuild_counts(&mut tx).await.unwrap();
     tx.commit().await.unwrap();
     let mut conn = db.store.read().await.unwrap();
-    let mut after = matters::counts_by_status(&mut conn, &[group.id], false).await.unwrap();
+    let mut after = matters::counts_by_status(&mut conn, &[group.id], false)
+        .await
+        .unwrap();
     let mut before = before;
     before.sort();
     after.sort();
     assert_eq!(before, after);
 }
-both_backends!(ledger_filters_sort_and_count_on, ledger_filters_sort_and_count);
+both_backends!(
+    ledger_filters_sort_and_count_on,
+    ledger_filters_sort_and_count
+);
 
 async fn audit_chain_detects_tampering(backend: Backend) {
     let db = TestDb::new(backend).await;
     let mut tx = db.store.write().await.unwrap();
     for i in 0..5 {
-        audit::append(&mut tx, None, "test", "thing", Some(i), &serde_json::json!({"n": i}))
-            .await
-            .unwrap();
+        audit::append(
+            &mut tx,
+            None,
+            "test",
+            "thing",
+            Some(i),
+            &serde_json::json!({"n": i}),
+        )
+        .await
+        .unwrap();
     }
     tx.commit().await.unwrap();
     let mut conn = db.store.read().await.unwrap();
-    assert_eq!(audit::verify(&mut conn).await.unwrap(), audit::VerifyOutcome::Intact { events: 5 });
+    assert_eq!(
+        audit::verify(&mut conn).await.unwrap(),
+        audit::VerifyOutcome::Intact { events: 5 }
+    );
 
     sqlx::query("UPDATE audit_events SET details = '{\"n\":99}' WHERE seq = 3")
         .execute(&mut *conn)
@@ -140,35 +240,56 @@ async fn audit_chain_detects_tampering(backend: Backend) {
         other => panic!("tampering not seen: {other:?}"),
     }
 }
-both_backends!(audit_chain_detects_tampering_on, audit_chain_detects_tampering);
+both_backends!(
+    audit_chain_detects_tampering_on,
+    audit_chain_detects_tampering
+);
 
 async fn audit_chain_detects_deletion(backend: Backend) {
     let db = TestDb::new(backend).await;
     let mut tx = db.store.write().await.unwrap();
     for i in 0..4 {
-        audit::append(&mut tx, Some(1), "test", "thing", Some(i), &serde_json::json!({}))
-            .await
-            .unwrap();
+        audit::append(
+            &mut tx,
+            Some(1),
+            "test",
+            "thing",
+            Some(i),
+            &serde_json::json!({}),
+        )
+        .await
+        .unwrap();
     }
     tx.commit().await.unwrap();
     let mut conn = db.store.read().await.unwrap();
-    sqlx::query("DELETE FROM audit_events WHERE seq = 4").execute(&mut *conn).await.unwrap();
+    sqlx::query("DELETE FROM audit_events WHERE seq = 4")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
     match audit::verify(&mut conn).await.unwrap() {
         audit::VerifyOutcome::Broken { seq, .. } => assert_eq!(seq, 4, "the deleted tail is named"),
         other => panic!("deletion not seen: {other:?}"),
     }
-    sqlx::query("DELETE FROM audit_events WHERE seq = 2").execute(&mut *conn).await.unwrap();
+    sqlx::query("DELETE FROM audit_events WHERE seq = 2")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
     match audit::verify(&mut conn).await.unwrap() {
         audit::VerifyOutcome::Broken { seq, .. } => assert_eq!(seq, 2),
         other => panic!("deletion not seen: {other:?}"),
     }
 }
-both_backends!(audit_chain_detects_deletion_on, audit_chain_detects_deletion);
+both_backends!(
+    audit_chain_detects_deletion_on,
+    audit_chain_detects_deletion
+);
 
 async fn people_grants_and_constraints(backend: Backend) {
     let db = TestDb::new(backend).await;
     let mut tx = db.store.write().await.unwrap();
-    let group = units::insert(&mut tx, None, "集团", "group", 0).await.unwrap();
+    let group = units::insert(&mut tx, None, "集团", "group", 0)
+        .await
+        .unwrap();
     let new = users::NewUser {
         username: "zhang",
         display_name: "张三",
@@ -178,11 +299,16 @@ async fn people_grants_and_constraints(backend: Backend) {
         phone: "",
     };
     let id = users::insert(&mut tx, &new).await.unwrap();
-    users::add_grant(&mut tx, id, "unit_admin", group.id).await.unwrap();
+    users::add_grant(&mut tx, id, "unit_admin", group.id)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
 
     let mut tx = db.store.write().await.unwrap();
-    assert!(matches!(users::insert(&mut tx, &new).await, Err(StoreError::Duplicate(_))));
+    assert!(matches!(
+        users::insert(&mut tx, &new).await,
+        Err(StoreError::Duplicate(_))
+    ));
     drop(tx);
     let mut tx = db.store.write().await.unwrap();
     assert!(matches!(
@@ -201,9 +327,16 @@ async fn people_grants_and_constraints(backend: Backend) {
     let grants = users::grants_of(&mut conn, id).await.unwrap();
     assert_eq!(grants.len(), 1);
     assert_eq!(grants[0].unit_path, group.path);
-    let (list, total) = users::list_in_paths(&mut conn, &[group.path.clone()], "张", 10, 0).await.unwrap();
+    let (list, total) = users::list_in_paths(&mut conn, &[group.path.clone()], "张", 10, 0)
+        .await
+        .unwrap();
     assert_eq!((list.len(), total), (1, 1));
-    let (_, total) = users::list_in_paths(&mut conn, &[group.path.clone()], "李", 10, 0).await.unwrap();
+    let (_, total) = users::list_in_paths(&mut conn, &[group.path.clone()], "李", 10, 0)
+        .await
+        .unwrap();
     assert_eq!(total, 0);
 }
-both_backends!(people_grants_and_constraints_on, people_grants_and_constraints);
+both_backends!(
+    people_grants_and_constraints_on,
+    people_grants_and_constraints
+);

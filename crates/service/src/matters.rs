@@ -1,0 +1,752 @@
+//! Matters: the ledger query, the matter page, creation and decomposition, editing the five
+//! determinations, lifecycle steps and progress with evidence.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use shishi_core::Role;
+use shishi_core::matter::{
+    self, ActorRelation, Determination, FiveDeterminations, MatterAction, MatterStatus,
+};
+use shishi_store::audit::{self, HistoryRow};
+use shishi_store::matters::{
+    self as store, FileMeta, LedgerQuery, LedgerSort, MatterFields, MatterRow, ProgressRow,
+};
+use shishi_store::{campaigns, units, users};
+
+use crate::files::{Upload, check_uploads};
+use crate::validate::Check;
+use crate::{Actor, ServiceError, ServiceResult, Services};
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct MatterInput {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub campaign_id: Option<i64>,
+    pub unit_id: i64,
+    #[serde(default)]
+    pub owner_id: Option<i64>,
+    #[serde(default)]
+    pub measures: String,
+    /// A date, `YYYY-MM-DD`…
+    #[serde(default)]
+    pub deadline: Option<String>,
+    /// …or a number of working days from today (takes precedence when given).
+    #[serde(default)]
+    pub deadline_working_days: Option<u32>,
+    #[serde(default)]
+    pub acceptance_standard: String,
+    #[serde(default)]
+    pub supervisor_id: Option<i64>,
+    #[serde(default)]
+    pub content_area_id: Option<i64>,
+    /// Comma- or space-separated, e.g. `急难愁盼, 民生`.
+    #[serde(default)]
+    pub tags: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct LedgerFilter {
+    pub unit_id: Option<i64>,
+    pub campaign_id: Option<i64>,
+    #[serde(default)]
+    pub status: Vec<String>,
+    pub content_area_id: Option<i64>,
+    pub owner_id: Option<i64>,
+    /// `overdue` or `at_risk`.
+    pub flag: Option<String>,
+    pub q: Option<String>,
+    #[serde(default)]
+    pub top_level_only: bool,
+    /// Only the matters the actor is responsible for, wherever they are.
+    #[serde(default)]
+    pub mine: bool,
+    pub sort: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MatterView {
+    #[serde(flatten)]
+    pub row: MatterRow,
+    pub overdue: bool,
+    pub at_risk: bool,
+    /// Working days to the deadline (negative once late); none without a deadline.
+    pub working_days_left: Option<i64>,
+}
+
+/// The summary line: "共18项，已完成15项，推进中3项".
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// Everything on the list: approved and beyond, not cancelled.
+    pub total: i64,
+    /// Completed, accepted or closed.
+    pub done: i64,
+    /// Approved or in progress.
+    pub in_progress: i64,
+    pub suspended: i64,
+    /// Proposed, not yet on the list.
+    pub proposed: i64,
+    pub by_status: BTreeMap<String, i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LedgerPage {
+    pub items: Vec<MatterView>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+    pub summary: Summary,
+    pub overdue: i64,
+    pub at_risk: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MatterDetail {
+    pub matter: MatterView,
+    pub parent: Option<MatterRow>,
+    pub children: Vec<MatterView>,
+    pub progress: Vec<ProgressRow>,
+    pub files: Vec<FileMeta>,
+    pub history: Vec<HistoryRow>,
+    pub actions: Vec<MatterAction>,
+    pub can_edit: bool,
+    pub can_post_progress: bool,
+    pub can_decompose: bool,
+    pub missing: Vec<Determination>,
+}
+
+pub const MAX_PER_PAGE: i64 = 200;
+
+fn sort_from(code: Option<&str>) -> LedgerSort {
+    match code.unwrap_or("") {
+        "deadline" => LedgerSort::Deadline,
+        "-deadline" => LedgerSort::DeadlineDesc,
+        "progress" => LedgerSort::Progress,
+        "-progress" => LedgerSort::ProgressDesc,
+        "updated" => LedgerSort::Updated,
+        "newest" => LedgerSort::Newest,
+        _ => LedgerSort::Unit,
+    }
+}
+
+fn normalize_tags(raw: &str) -> String {
+    let mut tags: Vec<&str> = Vec::new();
+    for t in raw.split([',', '，', '、', ' ', ';', '；']).map(str::trim) {
+        if !t.is_empty() && !tags.contains(&t) {
+            tags.push(t);
+        }
+    }
+    tags.join(",")
+}
+
+fn parse_date(s: &Option<String>) -> Option<NaiveDate> {
+    s.as_deref()
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+}
+
+fn status_of(m: &MatterRow) -> MatterStatus {
+    MatterStatus::from_code(&m.status).unwrap_or(MatterStatus::Proposed)
+}
+
+fn five(m: &MatterRow) -> FiveDeterminations<'_> {
+    FiveDeterminations {
+        responsible_unit: Some(m.unit_id),
+        responsible_person: m.owner_id,
+        measures: &m.measures,
+        deadline: parse_date(&m.deadline),
+        acceptance_standard: &m.acceptance_standard,
+    }
+}
+
+pub fn relation(actor: &Actor, m: &MatterRow) -> ActorRelation {
+    ActorRelation {
+        manages: actor.manages(&m.unit_path),
+        owns: m.owner_id == Some(actor.id()),
+        supervises: actor.has_role_over(Role::Supervisor, &m.unit_path)
+            || m.supervisor_id == Some(actor.id()),
+    }
+}
+
+/// Whether the actor may see this matter at all.
+pub fn can_read(actor: &Actor, m: &MatterRow) -> bool {
+    actor.reads(&m.unit_path)
+        || m.owner_id == Some(actor.id())
+        || m.supervisor_id == Some(actor.id())
+}
+
+impl Services {
+    fn view(&self, row: MatterRow) -> MatterView {
+        let cal = self.calendar();
+        let policy = self.risk_policy();
+        let today = self.clock.today();
+        let status = status_of(&row);
+        let deadline = parse_date(&row.deadline);
+        let progress = row.progress.clamp(0, 100) as u8;
+        MatterView {
+            overdue: matter::is_overdue(status, deadline, today),
+            at_risk: matter::is_at_risk(status, deadline, progress, today, &cal, policy),
+            working_days_left: deadline
+                .filter(|_| status.is_open_work())
+                .map(|d| cal.working_days_between(today, d)),
+            row,
+        }
+    }
+
+    pub async fn ledger(&self, actor: &Actor, f: &LedgerFilter) -> ServiceResult<LedgerPage> {
+        let mut conn = self.store.read().await?;
+        let mut roots: Vec<(i64, String)> = if f.mine {
+            units::root(&mut conn)
+                .await?
+                .map(|u| vec![(u.id, u.path)])
+                .unwrap_or_default()
+        } else {
+            actor.read_roots()
+        };
+        if let Some(unit_id) = f.unit_id {
+            let unit = units::get(&mut conn, unit_id).await?;
+            if !f.mine && !actor.reads(&unit.path) {
+                return Err(ServiceError::NotFound);
+            }
+            roots = vec![(unit.id, unit.path)];
+        }
+        let mut check = Check::new();
+        let mut statuses = Vec::new();
+        for s in f.status.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+            match MatterStatus::from_code(s) {
+                Some(st) => statuses.push(st.code().to_string()),
+                None => check.push("status", "error.choice"),
+            }
+        }
+        if let Some(flag) = f.flag.as_deref().filter(|s| !s.is_empty())
+            && !matches!(flag, "overdue" | "at_risk")
+        {
+            check.push("flag", "error.choice");
+        }
+        check.finish()?;
+        let per_page = f.per_page.unwrap_or(25).clamp(1, MAX_PER_PAGE);
+        let page = f.page.unwrap_or(1).max(1);
+        let today = self.clock.today();
+        let policy = self.risk_policy();
+        let horizon = matter::risk_horizon(&self.calendar(), policy, today);
+        let base = LedgerQuery {
+            roots: roots.iter().map(|(_, p)| p.clone()).collect(),
+            root_ids: roots.iter().map(|(i, _)| *i).collect(),
+            top_level_only: f.top_level_only,
+            owner_id: if f.mine { Some(actor.id()) } else { f.owner_id },
+            limit: per_page,
+            ..Default::default()
+        };
+        let overdue_q = LedgerQuery {
+            overdue_before: Some(today.to_string()),
+            ..base.clone()
+        };
+        let at_risk_q = LedgerQuery {
+            at_risk: Some((
+                today.to_string(),
+                horizon.to_string(),
+                policy.progress_threshold as i64,
+            )),
+            ..base.clone()
+        };
+        let q = LedgerQuery {
+            statuses,
+            campaign_id: f.campaign_id,
+            content_area_id: f.content_area_id,
+            overdue_before: overdue_q
+                .overdue_before
+                .clone()
+                .filter(|_| f.flag.as_deref() == Some("overdue")),
+            at_risk: at_risk_q
+                .at_risk
+                .clone()
+                .filter(|_| f.flag.as_deref() == Some("at_risk")),
+            title: f.q.clone(),
+            sort: sort_from(f.sort.as_deref()),
+            offset: (page - 1) * per_page,
+            ..base.clone()
+        };
+        let (rows, total) = store::ledger(&mut conn, &q).await?;
+        let summary = if f.mine || f.owner_id.is_some() {
+            summarize(store::counts_by_status_matching(&mut conn, &base).await?)
+        } else {
+            summarize(store::counts_by_status(&mut conn, &base.root_ids, f.top_level_only).await?)
+        };
+        let overdue = store::count_matching(&mut conn, &overdue_q).await?;
+        let at_risk = store::count_matching(&mut conn, &at_risk_q).await?;
+        Ok(LedgerPage {
+            items: rows.into_iter().map(|r| self.view(r)).collect(),
+            total,
+            page,
+            per_page,
+            summary,
+            overdue,
+            at_risk,
+        })
+    }
+
+    /// The summary line of a unit's subtree.
+    pub async fn summary(&self, actor: &Actor, unit_id: i64) -> ServiceResult<Summary> {
+        let mut conn = self.store.read().await?;
+        let unit = units::get(&mut conn, unit_id).await?;
+        if !actor.reads(&unit.path) {
+            return Err(ServiceError::NotFound);
+        }
+        Ok(summarize(
+            store::counts_by_status(&mut conn, &[unit.id], true).await?,
+        ))
+    }
+
+    async fn readable(&self, actor: &Actor, id: i64) -> ServiceResult<MatterRow> {
+        let mut conn = self.store.read().await?;
+        let m = store::get(&mut conn, id).await?;
+        if !can_read(actor, &m) {
+            return Err(ServiceError::NotFound);
+        }
+        Ok(m)
+    }
+
+    pub async fn matter(&self, actor: &Actor, id: i64) -> ServiceResult<MatterDetail> {
+        let m = self.readable(actor, id).await?;
+        let mut conn = self.store.read().await?;
+        let parent = match m.parent_id {
+            Some(p) => Some(store::get(&mut conn, p).await?),
+            None => None,
+        };
+        let children = store::children(&mut conn, id).await?;
+        let progress = store::progress_of(&mut conn, id).await?;
+        let files = store::files_of(&mut conn, id).await?;
+        let history = audit::history(&mut conn, "matter", id).await?;
+        let status = status_of(&m);
+        let rel = relation(actor, &m);
+        let missing = five(&m).missing();
+        Ok(MatterDetail {
+            actions: matter::available_actions(status, rel),
+            can_edit: rel.manages && status.is_editable(),
+            can_post_progress: (rel.owns || rel.manages) && status.accepts_progress(),
+            can_decompose: rel.manages && status.is_editable(),
+            missing,
+            parent,
+            children: children.into_iter().map(|c| self.view(c)).collect(),
+            progress,
+            files,
+            history,
+            matter: self.view(m),
+        })
+    }
+
+    /// Validates the input against the actor's scope and turns it into stored fields.
+    async fn check_matter(
+        &self,
+        actor: &Actor,
+        input: &MatterInput,
+        parent: Option<&MatterRow>,
+    ) -> ServiceResult<MatterFields> {
+        let mut check = Check::new();
+        let title = check.required("title", &input.title, 200);
+        let description = check.optional("description", &input.description, 4000);
+        let measures = check.optional("measures", &input.measures, 4000);
+        let acceptance_standard =
+            check.optional("acceptance_standard", &input.acceptance_standard, 2000);
+        let tags = normalize_tags(&check.optional("tags", &input.tags, 200));
+        let today = self.clock.today();
+        let deadline = match input.deadline_working_days {
+            Some(n) if n > 0 && n <= 1000 => Some(self.calendar().add_working_days(today, n)),
+            Some(_) => {
+                check.push_with("deadline_working_days", "error.range", "1–1000");
+                None
+            }
+            None => check.date("deadline", input.deadline.as_deref()),
+        };
+        if let Some(d) = deadline
+            && d.format("%Y").to_string().parse::<i32>().unwrap_or(0) > 2100
+        {
+            check.push("deadline", "error.date");
+        }
+        let mut conn = self.store.read().await?;
+        let unit = match units::get(&mut conn, input.unit_id).await {
+            Ok(u) if actor.manages(&u.path) && u.is_active() => Some(u),
+            _ => {
+                check.push("unit_id", "error.unknown_unit");
+                None
+            }
+        };
+        if let (Some(parent), Some(unit)) = (parent, &unit)
+            && !unit.path.starts_with(&parent.unit_path)
+        {
+            check.push("unit_id", "error.child_unit_outside_parent");
+        }
+        if let Some(owner) = input.owner_id {
+            match users::get(&mut conn, owner).await {
+                Ok(u) if u.active == 1 => {
+                    let home = units::get(&mut conn, u.unit_id).await?;
+                    if !actor.manages(&home.path) && !actor.reads(&home.path) {
+                        check.push("owner_id", "error.unknown_person");
+                    }
+                }
+                _ => check.push("owner_id", "error.unknown_person"),
+            }
+        }
+        if let Some(sup) = input.supervisor_id {
+            match users::get(&mut conn, sup).await {
+                Ok(u) if u.active == 1 => {
+                    let home = units::get(&mut conn, u.unit_id).await?;
+                    let grants = users::grants_of(&mut conn, sup).await?;
+                    let supervises = unit.as_ref().is_some_and(|unit| {
+                        grants.iter().any(|g| {
+                            g.role == Role::Supervisor.code() && unit.path.starts_with(&g.unit_path)
+                        })
+                    });
+                    if !supervises && !actor.reads(&home.path) {
+                        check.push("supervisor_id", "error.unknown_person");
+                    }
+                }
+                _ => check.push("supervisor_id", "error.unknown_person"),
+            }
+        }
+        if let Some(c) = input.campaign_id {
+            let roots: Vec<String> = actor.read_roots().into_iter().map(|(_, p)| p).collect();
+            let visible = campaigns::visible(&mut conn, &roots).await?;
+            if !visible.iter().any(|v| v.id == c) {
+                check.push("campaign_id", "error.unknown_campaign");
+            }
+        }
+        if let Some(a) = input.content_area_id {
+            let areas = campaigns::content_areas(&mut conn).await?;
+            if !areas.iter().any(|x| x.id == a && x.active == 1) {
+                check.push("content_area_id", "error.choice");
+            }
+        }
+        check.finish()?;
+        let unit = unit.ok_or(ServiceError::NotFound)?;
+        Ok(MatterFields {
+            title,
+            description,
+            campaign_id: input.campaign_id,
+            unit_id: unit.id,
+            unit_path: unit.path,
+            owner_id: input.owner_id,
+            measures,
+            deadline: deadline.map(|d| d.to_string()),
+            acceptance_standard,
+            supervisor_id: input.supervisor_id,
+            content_area_id: input.content_area_id,
+            tags,
+        })
+    }
+
+    /// Creates a proposed matter, or a child of `parent_id` (拉条挂账).
+    pub async fn create_matter(
+        &self,
+        actor: &Actor,
+        parent_id: Option<i64>,
+        input: &MatterInput,
+    ) -> ServiceResult<MatterRow> {
+        let parent = match parent_id {
+            Some(pid) => {
+                let p = self.readable(actor, pid).await?;
+                if !actor.manages(&p.unit_path) || !status_of(&p).is_editable() {
+                    return Err(ServiceError::Forbidden("error.cannot_decompose".into()));
+                }
+                Some(p)
+            }
+            None => None,
+        };
+        if !actor.can_manage_any() {
+            return Err(ServiceError::Forbidden("error.not_admin".into()));
+        }
+        let fields = self.check_matter(actor, input, parent.as_ref()).await?;
+        let mut tx = self.store.write().await?;
+        let id = store::insert(
+            &mut tx,
+            parent_id,
+            &fields,
+            MatterStatus::Proposed.code(),
+            Some(actor.id()),
+        )
+        .await?;
+        audit::append(
+            &mut tx,
+            Some(actor.id()),
+            "matter_created",
+            "matter",
+            Some(id),
+            &serde_json::json!({
+                "title": fields.title,
+                "unit_id": fields.unit_id,
+                "owner_id": fields.owner_id,
+                "deadline": fields.deadline,
+                "parent_id": parent_id,
+            }),
+        )
+        .await?;
+        if let Some(p) = &parent {
+            audit::append(
+                &mut tx,
+                Some(actor.id()),
+                "child_added",
+                "matter",
+                Some(p.id),
+                &serde_json::json!({ "child_id": id, "title": fields.title }),
+            )
+            .await?;
+            roll_up(&mut tx, p.id).await?;
+        }
+        let row = store::get(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// Rewrites a matter's fields. `version` is the one the editor saw: a matter changed
+    /// meanwhile is refused rather than overwritten.
+    pub async fn update_matter(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: Option<i64>,
+        input: &MatterInput,
+    ) -> ServiceResult<MatterRow> {
+        let current = self.readable(actor, id).await?;
+        if !actor.manages(&current.unit_path) {
+            return Err(ServiceError::Forbidden("error.not_admin".into()));
+        }
+        if !status_of(&current).is_editable() {
+            return Err(ServiceError::Conflict("error.not_editable".into()));
+        }
+        if version.is_some_and(|v| v != current.version) {
+            return Err(ServiceError::Conflict("error.stale".into()));
+        }
+        let parent = match current.parent_id {
+            Some(p) => Some(self.readable(actor, p).await.unwrap_or(current.clone())),
+            None => None,
+        };
+        let fields = self.check_matter(actor, input, parent.as_ref()).await?;
+        let mut changes = serde_json::Map::new();
+        let mut note = |k: &str, old: serde_json::Value, new: serde_json::Value| {
+            if old != new {
+                changes.insert(k.to_string(), serde_json::json!([old, new]));
+            }
+        };
+        use serde_json::json;
+        note("title", json!(current.title), json!(fields.title));
+        note(
+            "description",
+            json!(current.description),
+            json!(fields.description),
+        );
+        note(
+            "campaign_id",
+            json!(current.campaign_id),
+            json!(fields.campaign_id),
+        );
+        note("unit_id", json!(current.unit_id), json!(fields.unit_id));
+        note("owner_id", json!(current.owner_id), json!(fields.owner_id));
+        note("measures", json!(current.measures), json!(fields.measures));
+        note("deadline", json!(current.deadline), json!(fields.deadline));
+        note(
+            "acceptance_standard",
+            json!(current.acceptance_standard),
+            json!(fields.acceptance_standard),
+        );
+        note(
+            "supervisor_id",
+            json!(current.supervisor_id),
+            json!(fields.supervisor_id),
+        );
+        note(
+            "content_area_id",
+            json!(current.content_area_id),
+            json!(fields.content_area_id),
+        );
+        note("tags", json!(current.tags), json!(fields.tags));
+        let keep_original = status_of(&current) != MatterStatus::Proposed;
+        let mut tx = self.store.write().await?;
+        store::update_fields(&mut tx, &current, &fields, keep_original).await?;
+        if !changes.is_empty() {
+            audit::append(
+                &mut tx,
+                Some(actor.id()),
+                "matter_updated",
+                "matter",
+                Some(id),
+                &serde_json::Value::Object(changes),
+            )
+            .await?;
+        }
+        let row = store::get(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// One lifecycle step, checked by the core's rules.
+    pub async fn transition(
+        &self,
+        actor: &Actor,
+        id: i64,
+        action: MatterAction,
+        reason: &str,
+    ) -> ServiceResult<MatterRow> {
+        let reason = reason.trim();
+        if reason.chars().count() > 2000 {
+            return Err(ServiceError::Invalid(vec![crate::FieldError::with(
+                "reason",
+                "error.too_long",
+                2000,
+            )]));
+        }
+        let mut tx = self.store.write().await?;
+        let current = store::get(&mut tx, id).await?;
+        if !can_read(actor, &current) {
+            return Err(ServiceError::NotFound);
+        }
+        let from = status_of(&current);
+        let to = matter::transition(
+            from,
+            action,
+            relation(actor, &current),
+            &five(&current),
+            reason,
+        )?;
+        store::set_status(
+            &mut tx,
+            &current,
+            to.code(),
+            if action.needs_reason() { reason } else { "" },
+        )
+        .await?;
+        if action == MatterAction::Complete && current.progress < 100 {
+            store::set_progress(&mut tx, id, 100).await?;
+        }
+        audit::append(
+            &mut tx,
+            Some(actor.id()),
+            &format!("matter_{}", action.code()),
+            "matter",
+            Some(id),
+            &serde_json::json!({ "from": from.code(), "to": to.code(), "reason": reason }),
+        )
+        .await?;
+        if let Some(p) = current.parent_id {
+            roll_up(&mut tx, p).await?;
+        }
+        let row = store::get(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// A dated progress entry with evidence files. Posting on an approved matter starts it.
+    pub async fn post_progress(
+        &self,
+        actor: &Actor,
+        id: i64,
+        percent: i64,
+        narrative: &str,
+        uploads: Vec<Upload>,
+    ) -> ServiceResult<ProgressRow> {
+        let mut check = Check::new();
+        let narrative = check.required("narrative", narrative, 4000);
+        if !(0..=100).contains(&percent) {
+            check.push_with("percent", "error.range", "0–100");
+        }
+        check.finish()?;
+        let files = check_uploads("files", uploads)?;
+        let mut tx = self.store.write().await?;
+        let current = store::get(&mut tx, id).await?;
+        if !can_read(actor, &current) {
+            return Err(ServiceError::NotFound);
+        }
+        let rel = relation(actor, &current);
+        if !(rel.owns || rel.manages) {
+            return Err(ServiceError::Forbidden("error.not_owner".into()));
+        }
+        let status = status_of(&current);
+        if !status.accepts_progress() {
+            return Err(ServiceError::Conflict("error.no_progress_in_state".into()));
+        }
+        let entry = store::insert_progress(&mut tx, id, actor.id(), percent, &narrative).await?;
+        for f in &files {
+            store::insert_file(
+                &mut tx,
+                &store::NewFile {
+                    matter_id: id,
+                    progress_id: Some(entry),
+                    filename: &f.filename,
+                    content_type: f.content_type,
+                    sha256: &f.sha256,
+                    data: &f.data,
+                    uploaded_by: actor.id(),
+                },
+            )
+            .await?;
+        }
+        store::set_progress(&mut tx, id, percent).await?;
+        if status == MatterStatus::Approved {
+            let fresh = store::get(&mut tx, id).await?;
+            store::set_status(&mut tx, &fresh, MatterStatus::InProgress.code(), "").await?;
+        }
+        audit::append(
+            &mut tx,
+            Some(actor.id()),
+            "progress_posted",
+            "matter",
+            Some(id),
+            &serde_json::json!({
+                "entry_id": entry,
+                "percent": percent,
+                "files": files.iter().map(|f| &f.filename).collect::<Vec<_>>(),
+            }),
+        )
+        .await?;
+        if let Some(p) = current.parent_id {
+            roll_up(&mut tx, p).await?;
+        }
+        tx.commit().await?;
+        let mut conn = self.store.read().await?;
+        let rows = store::progress_of(&mut conn, id).await?;
+        rows.into_iter()
+            .find(|r| r.id == entry)
+            .ok_or(ServiceError::NotFound)
+    }
+
+    /// An evidence file, if the actor may read its matter.
+    pub async fn file(&self, actor: &Actor, file_id: i64) -> ServiceResult<(FileMeta, Vec<u8>)> {
+        let mut conn = self.store.read().await?;
+        let (meta, data) = store::file(&mut conn, file_id).await?;
+        drop(conn);
+        self.readable(actor, meta.matter_id).await?;
+        Ok((meta, data))
+    }
+}
+
+/// A parent's progress follows its children.
+async fn roll_up(conn: &mut shishi_store::AnyConnection, parent_id: i64) -> ServiceResult<()> {
+    if let Some(p) = store::children_progress(conn, parent_id).await? {
+        store::set_progress(conn, parent_id, p).await?;
+    }
+    Ok(())
+}
+
+pub fn summarize(counts: Vec<(String, i64)>) -> Summary {
+    let mut s = Summary::default();
+    for (status, n) in counts {
+        if n == 0 {
+            continue;
+        }
+        match MatterStatus::from_code(&status) {
+            Some(st) if st.is_done() => s.done += n,
+            Some(MatterStatus::Approved | MatterStatus::InProgress) => s.in_progress += n,
+            Some(MatterStatus::Suspended) => s.suspended += n,
+            Some(MatterStatus::Proposed) => s.proposed += n,
+            _ => {}
+        }
+        if MatterStatus::from_code(&status).is_some_and(|st| st.is_listed()) {
+            s.total += n;
+        }
+        *s.by_status.entry(status).or_default() += n;
+    }
+    s
+}
