@@ -11,7 +11,7 @@ use crate::{Actor, ServiceError, ServiceResult, Services};
 /// 筹划部署 / 组织实施 / 检查验收.
 pub const STAGES: [&str; 3] = ["planning", "implementation", "acceptance"];
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct CampaignInput {
     pub name: String,
     #[serde(default)]

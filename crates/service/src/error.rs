@@ -5,7 +5,7 @@ use serde::Serialize;
 use shishi_core::Refusal;
 use shishi_store::StoreError;
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct FieldError {
     /// The form field or JSON member, e.g. `deadline`.
     pub field: String,

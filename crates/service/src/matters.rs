@@ -19,7 +19,7 @@ use crate::files::{Upload, check_uploads};
 use crate::validate::Check;
 use crate::{Actor, ServiceError, ServiceResult, Services};
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct MatterInput {
     pub title: String,
     #[serde(default)]
@@ -48,7 +48,8 @@ pub struct MatterInput {
     pub tags: String,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LedgerFilter {
     pub unit_id: Option<i64>,
     pub campaign_id: Option<i64>,
@@ -69,7 +70,7 @@ pub struct LedgerFilter {
     pub per_page: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MatterView {
     #[serde(flatten)]
     pub row: MatterRow,
@@ -80,7 +81,7 @@ pub struct MatterView {
 }
 
 /// The summary line: "共18项，已完成15项，推进中3项".
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct Summary {
     /// Everything on the list: approved and beyond, not cancelled.
     pub total: i64,
@@ -94,7 +95,7 @@ pub struct Summary {
     pub by_status: BTreeMap<String, i64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LedgerPage {
     pub items: Vec<MatterView>,
     pub total: i64,
@@ -105,7 +106,7 @@ pub struct LedgerPage {
     pub at_risk: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MatterDetail {
     pub matter: MatterView,
     pub parent: Option<MatterRow>,

@@ -8,7 +8,7 @@ use shishi_store::units::{self, UnitRow};
 use crate::validate::Check;
 use crate::{Actor, ServiceError, ServiceResult, Services};
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct UnitInput {
     pub name: String,
     pub kind: String,

@@ -10,7 +10,7 @@ use crate::auth::{check_password, hash_password};
 use crate::validate::Check;
 use crate::{Actor, ServiceError, ServiceResult, Services};
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct UserInput {
     pub username: String,
     pub display_name: String,

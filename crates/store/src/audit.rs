@@ -9,7 +9,7 @@ use sqlx::{AnyConnection, FromRow};
 use crate::StoreResult;
 use shishi_core::time::now_ms;
 
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct AuditRow {
     pub seq: i64,
     pub at: i64,
@@ -24,7 +24,7 @@ pub struct AuditRow {
     pub hash: String,
 }
 
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct HistoryRow {
     pub seq: i64,
     pub at: i64,

@@ -5,7 +5,7 @@ use sqlx::{AnyConnection, FromRow};
 
 use crate::StoreResult;
 
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct CalendarDayRow {
     pub day: String,
     pub kind: String,

@@ -7,7 +7,7 @@ use crate::sql::Sql;
 use crate::{StoreError, StoreResult};
 use shishi_core::time::now_ms;
 
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct CampaignRow {
     pub id: i64,
     pub name: String,
@@ -97,7 +97,7 @@ pub async fn visible(conn: &mut AnyConnection, roots: &[String]) -> StoreResult<
     Ok(sql.query_as::<CampaignRow>().fetch_all(conn).await?)
 }
 
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct ContentAreaRow {
     pub id: i64,
     pub code: String,

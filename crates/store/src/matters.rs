@@ -8,7 +8,7 @@ use crate::sql::Sql;
 use crate::{StoreError, StoreResult, like_escape};
 use shishi_core::time::now_ms;
 
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct MatterRow {
     pub id: i64,
     pub parent_id: Option<i64>,
@@ -464,7 +464,7 @@ pub async fn count_matching(conn: &mut AnyConnection, q: &LedgerQuery) -> StoreR
 
 // ---- progress and files ----
 
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct ProgressRow {
     pub id: i64,
     pub matter_id: i64,
@@ -509,7 +509,7 @@ pub async fn progress_of(
     .await?)
 }
 
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct FileMeta {
     pub id: i64,
     pub matter_id: i64,

@@ -7,7 +7,7 @@ use crate::{StoreError, StoreResult, path_upper_bound};
 use shishi_core::time::now_ms;
 use shishi_core::unit::{child_path, root_path};
 
-#[derive(Debug, Clone, FromRow, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, FromRow, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct UnitRow {
     pub id: i64,
     pub parent_id: Option<i64>,

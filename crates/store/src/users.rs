@@ -7,7 +7,7 @@ use crate::sql::Sql;
 use crate::{StoreError, StoreResult, like_escape};
 use shishi_core::time::now_ms;
 
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct UserRow {
     pub id: i64,
     pub username: String,
@@ -27,7 +27,7 @@ pub struct UserRow {
 
 const USER_COLUMNS: &str = "id, username, display_name, password_hash, unit_id, email, phone, active, failed_logins, locked_until, created_at";
 
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct GrantRow {
     pub id: i64,
     pub user_id: i64,
@@ -309,7 +309,7 @@ pub async fn delete_expired_sessions(conn: &mut AnyConnection, now: i64) -> Stor
 
 // ---- API tokens ----
 
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct TokenRow {
     pub id: i64,
     pub user_id: i64,

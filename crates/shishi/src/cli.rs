@@ -1,0 +1,233 @@
+//! The commands.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use shishi_service::{Clock, Services};
+use shishi_store::{Store, audit, redact_url};
+use shishi_web::{AppState, WebConfig};
+
+use crate::config::Config;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "shishi",
+    version,
+    about = "实事 — the practical-matters ledger (我为群众办实事)"
+)]
+pub struct Args {
+    /// Database URL: sqlite://FILE or postgres://USER@HOST/DB (default: SQLite in the data dir).
+    #[arg(long, global = true)]
+    pub database_url: Option<String>,
+    /// Directory for the embedded database.
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// Config file (default: ./shishi.toml when present).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the web server.
+    Serve {
+        /// Address to listen on, e.g. 0.0.0.0:8080.
+        #[arg(long)]
+        listen: Option<String>,
+        /// Load the demo organisation first (when the database is empty) and print its logins.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Create the database, the organisation's top unit and the first system admin.
+    Init {
+        /// Name of the organisation (the top unit).
+        #[arg(long, default_value = "本单位")]
+        org: String,
+        #[arg(long, default_value = "admin")]
+        admin: String,
+        /// The admin's password; generated and printed when not given.
+        #[arg(long, env = "SHISHI_ADMIN_PASSWORD")]
+        password: Option<String>,
+    },
+    /// Load the demo organisation into an empty database and exit.
+    Demo,
+    /// Audit trail commands.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Measure the ledger query and the summary line on a large generated SQLite database.
+    Bench {
+        #[arg(long, default_value_t = 1_000_000)]
+        matters: usize,
+        #[arg(long, default_value_t = 10_000)]
+        units: usize,
+        /// Queries to time for each measure.
+        #[arg(long, default_value_t = 2000)]
+        queries: usize,
+        /// Where to build the database (a fresh file); default: a temporary directory.
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Check the hash chain: exit 0 when intact, 1 naming the first bad event.
+    Verify,
+}
+
+impl Args {
+    pub fn listen(&self) -> Option<String> {
+        match &self.command {
+            Command::Serve { listen, .. } => listen.clone(),
+            _ => None,
+        }
+    }
+}
+
+async fn open(config: &Config) -> Result<Services> {
+    let url = config
+        .database_url()
+        .context("cannot create the data directory")?;
+    let store = Store::connect(&url)
+        .await
+        .with_context(|| format!("cannot open the database {}", redact_url(&url)))?;
+    store
+        .migrate()
+        .await
+        .context("cannot migrate the database")?;
+    let services = Services::new(store, Clock::system())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    services
+        .seed_calendar()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(services)
+}
+
+async fn load_demo(services: &Services) -> Result<()> {
+    let report = services
+        .load_demo()
+        .await
+        .map_err(|e| anyhow::anyhow!("loading the demo: {e:?}"))?;
+    if !report.loaded {
+        println!("The database already holds an organisation; the demo was not loaded.");
+        return Ok(());
+    }
+    println!(
+        "Demo organisation loaded. Every demo account's password is: {}",
+        shishi_service::demo::DEMO_PASSWORD
+    );
+    for (user, what) in &report.logins {
+        println!("  {user:<12} {what}");
+    }
+    Ok(())
+}
+
+pub async fn run(args: Args, config: Config) -> Result<ExitCode> {
+    match args.command {
+        Command::Serve { demo, .. } => {
+            let services = open(&config).await?;
+            if demo {
+                load_demo(&services).await?;
+            }
+            let listener = tokio::net::TcpListener::bind(&config.listen)
+                .await
+                .with_context(|| format!("cannot listen on {}", config.listen))?;
+            let addr = listener.local_addr()?;
+            println!("shishi is serving on http://{addr}/  (Ctrl-C stops it)");
+            let state = AppState::new(
+                services.clone(),
+                WebConfig {
+                    secure_cookies: config.secure_cookies,
+                },
+            );
+            shishi_web::serve(listener, state, shutdown_signal()).await?;
+            services.store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Init {
+            org,
+            admin,
+            password,
+        } => {
+            let services = open(&config).await?;
+            let generated = password.is_none();
+            let password =
+                password.unwrap_or_else(|| shishi_service::auth::random_token()[..16].to_string());
+            let out = services
+                .init(&org, &admin, &password)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            if out.created {
+                println!("Initialised. System admin: {}", out.admin_username);
+                if generated {
+                    println!("Generated password (shown once): {password}");
+                }
+            } else {
+                println!("The database is already initialised; nothing changed.");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo => {
+            let services = open(&config).await?;
+            load_demo(&services).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let url = config.database_url()?;
+            let store = Store::connect(&url)
+                .await
+                .with_context(|| format!("cannot open {}", redact_url(&url)))?;
+            let mut conn = store.read().await?;
+            match audit::verify(&mut conn).await? {
+                audit::VerifyOutcome::Intact { events } => {
+                    println!("audit chain intact: {events} events");
+                    Ok(ExitCode::SUCCESS)
+                }
+                audit::VerifyOutcome::Broken { seq, problem } => {
+                    println!("audit chain BROKEN at event {seq}: {problem}");
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        Command::Bench {
+            matters,
+            units,
+            queries,
+            db,
+        } => {
+            crate::bench::run(matters, units, queries, db).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,162 @@
+//! The user's language: zh-CN by default, English on request. Every text on a page and every
+//! error message comes through here.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum_extra::extract::CookieJar;
+use shishi_core::matter::{Refusal, StepOwner};
+use shishi_service::{FieldError, ServiceError};
+
+pub const LANG_COOKIE: &str = "shishi_lang";
+pub const LANGS: [&str; 2] = ["zh-CN", "en"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lang(pub &'static str);
+
+impl Default for Lang {
+    fn default() -> Self {
+        Lang("zh-CN")
+    }
+}
+
+impl Lang {
+    pub fn from_code(code: &str) -> Option<Lang> {
+        LANGS
+            .iter()
+            .find(|l| l.eq_ignore_ascii_case(code))
+            .map(|l| Lang(l))
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.0
+    }
+
+    pub fn is_en(&self) -> bool {
+        self.0 == "en"
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        rust_i18n::t!(key, locale = self.0).into_owned()
+    }
+
+    /// A message with one `%{param}`.
+    pub fn tp(&self, key: &str, param: &str) -> String {
+        rust_i18n::t!(key, locale = self.0, param = param).into_owned()
+    }
+
+    pub fn status(&self, code: &str) -> String {
+        self.t(&format!("status.{code}"))
+    }
+
+    pub fn action(&self, code: &str) -> String {
+        self.t(&format!("action.{code}"))
+    }
+
+    pub fn role(&self, code: &str) -> String {
+        self.t(&format!("role.{code}"))
+    }
+
+    pub fn field(&self, name: &str) -> String {
+        self.t(&format!("field.{name}"))
+    }
+
+    pub fn field_error(&self, e: &FieldError) -> String {
+        let msg = match &e.param {
+            Some(p) => self.tp(&e.code, p),
+            None => self.t(&e.code),
+        };
+        format!("{}：{}", self.field(&e.field), msg)
+    }
+
+    pub fn refusal(&self, r: &Refusal) -> String {
+        match r {
+            Refusal::WrongState { action, from } => rust_i18n::t!(
+                "refusal.wrong_state",
+                locale = self.0,
+                action = self.action(action.code()),
+                status = self.status(from.code())
+            )
+            .into_owned(),
+            Refusal::NotYours { action, owner } => rust_i18n::t!(
+                "refusal.not_yours",
+                locale = self.0,
+                action = self.action(action.code()),
+                owner = self.t(&format!("owner.{}", owner_code(*owner)))
+            )
+            .into_owned(),
+            Refusal::Incomplete(missing) => {
+                let sep = if self.is_en() { ", " } else { "、" };
+                let list = missing
+                    .iter()
+                    .map(|d| self.field(d.code()))
+                    .collect::<Vec<_>>()
+                    .join(sep);
+                self.tp("refusal.incomplete", &list)
+            }
+            Refusal::ReasonRequired(action) => {
+                self.tp("refusal.reason_required", &self.action(action.code()))
+            }
+        }
+    }
+
+    /// One sentence for any refusal; validation errors list every field.
+    pub fn error(&self, e: &ServiceError) -> String {
+        match e {
+            ServiceError::NotFound => self.t("error.not_found"),
+            ServiceError::Forbidden(key)
+            | ServiceError::Unauthenticated(key)
+            | ServiceError::Conflict(key) => self.t(key),
+            ServiceError::Throttled(secs) => self.tp("error.throttled", &secs.to_string()),
+            ServiceError::Invalid(errors) => {
+                let sep = if self.is_en() { "; " } else { "；" };
+                errors
+                    .iter()
+                    .map(|e| self.field_error(e))
+                    .collect::<Vec<_>>()
+                    .join(sep)
+            }
+            ServiceError::Refused(r) => self.refusal(r),
+            ServiceError::Internal(_) => self.t("error.internal"),
+        }
+    }
+
+    /// A timestamp in Beijing time.
+    pub fn time(&self, ms: &i64) -> String {
+        shishi_core::time::format_ms(*ms)
+    }
+}
+
+fn owner_code(o: StepOwner) -> &'static str {
+    o.code()
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        if let Some(lang) = jar
+            .get(LANG_COOKIE)
+            .and_then(|c| Lang::from_code(c.value()))
+        {
+            return Ok(lang);
+        }
+        // Without a choice, an English-only browser gets English; everyone else Chinese.
+        let accept = parts
+            .headers
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let first = accept
+            .split(',')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        Ok(if first.starts_with("en") {
+            Lang("en")
+        } else {
+            Lang::default()
+        })
+    }
+}

@@ -1,0 +1,219 @@
+//! Server-rendered pages. Each handler gathers what the service gives, renders an askama
+//! template, and answers refusals with a page in the user's language.
+
+mod account;
+mod admin;
+mod campaigns;
+mod ledger;
+mod matters;
+
+use askama::Template;
+use axum::Router;
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use shishi_core::Role;
+use shishi_service::{Actor, ServiceError};
+
+use crate::auth::PageUser;
+use crate::error::{log_internal, status_of};
+use crate::i18n::Lang;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/ledger") }))
+        .route("/healthz", get(healthz))
+        .route("/static/app.css", get(css))
+        .merge(account::router())
+        .merge(ledger::router())
+        .merge(matters::router())
+        .merge(campaigns::router())
+        .merge(admin::router())
+        .fallback(not_found)
+}
+
+async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+    match state.services.store.read().await {
+        Ok(_) => (StatusCode::OK, "ok").into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
+    }
+}
+
+async fn css() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/app.css"),
+    )
+        .into_response()
+}
+
+async fn not_found(lang: Lang) -> Response {
+    PageError {
+        error: ServiceError::NotFound,
+        lang,
+    }
+    .into_response()
+}
+
+/// What every page's frame needs: language, who is signed in, the CSRF token, the menu.
+pub struct Ctx {
+    pub lang: Lang,
+    pub user_name: String,
+    pub csrf: String,
+    /// The current path and query, for the language switch to come back to.
+    pub here: String,
+    pub manages: bool,
+    pub admin: bool,
+    pub root_admin: bool,
+    pub reads: bool,
+    pub section: &'static str,
+}
+
+impl Ctx {
+    pub fn new(lang: Lang, user: &PageUser, uri: &Uri, section: &'static str) -> Ctx {
+        let a: &Actor = &user.actor;
+        Ctx {
+            lang,
+            user_name: a.user.display_name.clone(),
+            csrf: user.csrf.clone(),
+            here: uri
+                .path_and_query()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_else(|| "/".into()),
+            manages: a.can_manage_any(),
+            admin: a.has_role(Role::SystemAdmin),
+            root_admin: a.is_root_admin(),
+            reads: !a.read_roots().is_empty(),
+            section,
+        }
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        self.lang.t(key)
+    }
+
+    pub fn here_encoded(&self) -> String {
+        serde_urlencoded::to_string([("next", self.here.as_str())]).unwrap_or_default()
+    }
+}
+
+/// A refusal or failure shown as a page.
+pub struct PageError {
+    pub error: ServiceError,
+    pub lang: Lang,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    lang: Lang,
+    title: String,
+    message: String,
+    status: u16,
+    _p: std::marker::PhantomData<&'a ()>,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        log_internal(&self.error);
+        let status = status_of(&self.error);
+        let page = ErrorPage {
+            lang: self.lang,
+            title: self.lang.t(&format!("http.{}", status.as_u16())),
+            message: self.lang.error(&self.error),
+            status: status.as_u16(),
+            _p: std::marker::PhantomData,
+        };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, self.lang.error(&self.error)).into_response(),
+        }
+    }
+}
+
+pub type PageResult = Result<Response, PageError>;
+
+pub trait OrPage<T> {
+    fn or_page(self, lang: Lang) -> Result<T, PageError>;
+}
+
+impl<T> OrPage<T> for Result<T, ServiceError> {
+    fn or_page(self, lang: Lang) -> Result<T, PageError> {
+        self.map_err(|error| PageError { error, lang })
+    }
+}
+
+pub fn render(t: &impl Template, lang: Lang) -> PageResult {
+    render_status(t, lang, StatusCode::OK)
+}
+
+pub fn render_status(t: &impl Template, lang: Lang, status: StatusCode) -> PageResult {
+    match t.render() {
+        Ok(html) => Ok((status, Html(html)).into_response()),
+        Err(e) => Err(PageError {
+            error: ServiceError::Internal(format!("template: {e}")),
+            lang,
+        }),
+    }
+}
+
+/// Errors of a form, by field, for showing beside each input.
+#[derive(Default)]
+pub struct FormErrors {
+    pub general: Option<String>,
+    pub fields: Vec<(String, String)>,
+}
+
+impl FormErrors {
+    pub fn from(e: &ServiceError, lang: Lang) -> FormErrors {
+        match e {
+            ServiceError::Invalid(list) => FormErrors {
+                general: Some(lang.t("form.fix_errors")),
+                fields: list
+                    .iter()
+                    .map(|f| (f.field.clone(), lang.field_error(f)))
+                    .collect(),
+            },
+            other => FormErrors {
+                general: Some(lang.error(other)),
+                fields: vec![],
+            },
+        }
+    }
+
+    pub fn on(&self, field: &str) -> String {
+        self.fields
+            .iter()
+            .filter(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    pub fn any(&self) -> bool {
+        self.general.is_some()
+    }
+}
+
+/// Blank form fields are "not given".
+pub fn opt_id(s: &Option<String>) -> Option<i64> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .and_then(|s| s.parse().ok())
+}
+
+/// A form id that must parse; anything else is a field error, not a crash.
+pub fn req_id(field: &str, s: &str) -> Result<i64, ServiceError> {
+    s.trim()
+        .parse()
+        .map_err(|_| ServiceError::field(field, "error.required"))
+}
+
+pub fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
