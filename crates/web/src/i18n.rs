@@ -141,7 +141,17 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
         {
             return Ok(lang);
         }
-        // Without a choice, an English-only browser gets English; everyone else Chinese.
+        // Pages are Chinese until the person switches. API callers without the cookie may ask
+        // for English error messages with Accept-Language.
+        // Nesting strips `/api/v1` from the URI; the original keeps it.
+        let path = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map(|u| u.0.path().to_string())
+            .unwrap_or_else(|| parts.uri.path().to_string());
+        if !path.starts_with("/api/") {
+            return Ok(Lang::default());
+        }
         let accept = parts
             .headers
             .get(axum::http::header::ACCEPT_LANGUAGE)

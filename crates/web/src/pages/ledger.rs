@@ -148,6 +148,7 @@ impl LedgerTemplate {
     fn days_left(&self, m: &MatterView) -> String {
         match m.working_days_left {
             Some(d) if d < 0 => self.ctx.lang.tp("ledger.days_late", &(-d).to_string()),
+            Some(0) if m.overdue => String::new(),
             Some(d) => self.ctx.lang.tp("ledger.days_left", &d.to_string()),
             None => String::new(),
         }

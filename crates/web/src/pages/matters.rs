@@ -457,6 +457,7 @@ impl MatterTemplate {
     fn days_left(&self) -> String {
         match self.d.matter.working_days_left {
             Some(d) if d < 0 => self.ctx.lang.tp("ledger.days_late", &(-d).to_string()),
+            Some(0) if self.d.matter.overdue => String::new(),
             Some(d) => self.ctx.lang.tp("ledger.days_left", &d.to_string()),
             None => String::new(),
         }
