@@ -94,18 +94,19 @@ impl Services {
         }
         if user.active == 0 || !verify_password(password, &user.password_hash).await {
             let mut tx = self.store.write().await?;
-            let locked_until = match lock_ms(user.failed_logins + 1) {
-                0 => 0,
-                ms => now + ms,
-            };
-            users::record_login_failure(&mut tx, user.id, locked_until).await?;
+            // Counted in the database, so simultaneous attempts each add one.
+            let failures = users::count_login_failure(&mut tx, user.id).await?;
+            let lock = lock_ms(failures);
+            if lock > 0 {
+                users::lock_until(&mut tx, user.id, now + lock).await?;
+            }
             shishi_store::audit::append(
                 &mut tx,
                 Some(user.id),
                 "login_failed",
                 "user",
                 Some(user.id),
-                &serde_json::json!({ "failures": user.failed_logins + 1 }),
+                &serde_json::json!({ "failures": failures }),
             )
             .await?;
             tx.commit().await?;

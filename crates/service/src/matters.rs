@@ -272,10 +272,12 @@ impl Services {
             ..base.clone()
         };
         let (rows, total) = store::ledger(&mut conn, &q).await?;
+        // The summary line counts the list's main matters (主项); a person's own list counts
+        // everything they answer for.
         let summary = if f.mine || f.owner_id.is_some() {
             summarize(store::counts_by_status_matching(&mut conn, &base).await?)
         } else {
-            summarize(store::counts_by_status(&mut conn, &base.root_ids, f.top_level_only).await?)
+            summarize(store::counts_by_status(&mut conn, &base.root_ids, true).await?)
         };
         let overdue = store::count_matching(&mut conn, &overdue_q).await?;
         let at_risk = store::count_matching(&mut conn, &at_risk_q).await?;
@@ -526,6 +528,19 @@ impl Services {
             None => None,
         };
         let fields = self.check_matter(actor, input, parent.as_ref()).await?;
+        if fields.unit_id != current.unit_id {
+            let mut conn = self.store.read().await?;
+            let children = store::children(&mut conn, id).await?;
+            if children
+                .iter()
+                .any(|c| !c.unit_path.starts_with(&fields.unit_path))
+            {
+                return Err(ServiceError::field(
+                    "unit_id",
+                    "error.children_outside_unit",
+                ));
+            }
+        }
         let mut changes = serde_json::Map::new();
         let mut note = |k: &str, old: serde_json::Value, new: serde_json::Value| {
             if old != new {
@@ -685,7 +700,8 @@ impl Services {
             .await?;
         }
         store::set_progress(&mut tx, id, percent).await?;
-        if status == MatterStatus::Approved {
+        let started = status == MatterStatus::Approved;
+        if started {
             let fresh = store::get(&mut tx, id).await?;
             store::set_status(&mut tx, &fresh, MatterStatus::InProgress.code(), "").await?;
         }
@@ -699,6 +715,8 @@ impl Services {
                 "entry_id": entry,
                 "percent": percent,
                 "files": files.iter().map(|f| &f.filename).collect::<Vec<_>>(),
+                "from": status.code(),
+                "to": if started { MatterStatus::InProgress.code() } else { status.code() },
             }),
         )
         .await?;
@@ -723,10 +741,17 @@ impl Services {
     }
 }
 
-/// A parent's progress follows its children.
+/// A parent's progress follows its children, all the way up.
 async fn roll_up(conn: &mut shishi_store::AnyConnection, parent_id: i64) -> ServiceResult<()> {
-    if let Some(p) = store::children_progress(conn, parent_id).await? {
-        store::set_progress(conn, parent_id, p).await?;
+    let mut next = Some(parent_id);
+    // The chain is finite (a child is created under an existing matter), but a bound keeps a
+    // corrupted cycle from spinning forever.
+    for _ in 0..64 {
+        let Some(id) = next else { break };
+        if let Some(p) = store::children_progress(conn, id).await? {
+            store::set_progress(conn, id, p).await?;
+        }
+        next = store::get(conn, id).await?.parent_id;
     }
     Ok(())
 }

@@ -10,7 +10,7 @@ use crate::auth::{check_password, hash_password};
 use crate::validate::Check;
 use crate::{Actor, ServiceError, ServiceResult, Services};
 
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct UserInput {
     pub username: String,
     pub display_name: String,
@@ -28,6 +28,21 @@ pub struct UserInput {
 
 fn yes() -> bool {
     true
+}
+
+impl Default for UserInput {
+    /// Active, as a new person is; deactivating is always explicit.
+    fn default() -> Self {
+        UserInput {
+            username: String::new(),
+            display_name: String::new(),
+            unit_id: 0,
+            email: String::new(),
+            phone: String::new(),
+            password: String::new(),
+            active: true,
+        }
+    }
 }
 
 pub struct UserPage {
@@ -159,6 +174,12 @@ impl Services {
             let home = units::get(&mut conn, current.unit_id).await?;
             if !actor.administers(&home.path) {
                 return Err(ServiceError::Forbidden("error.not_admin".into()));
+            }
+            // Whoever holds a role wider than the actor's reach is not theirs to reset or
+            // deactivate: that would hand them the wider role.
+            let grants = users::grants_of(&mut conn, id).await?;
+            if grants.iter().any(|g| !actor.administers(&g.unit_path)) {
+                return Err(ServiceError::Forbidden("error.wider_grants".into()));
             }
         }
         self.check_user_input(actor, input, false).await?;

@@ -151,15 +151,22 @@ pub async fn set_password(conn: &mut AnyConnection, id: i64, hash: &str) -> Stor
     Ok(())
 }
 
-pub async fn record_login_failure(
-    conn: &mut AnyConnection,
-    id: i64,
-    locked_until: i64,
-) -> StoreResult<()> {
-    sqlx::query(
-        "UPDATE users SET failed_logins = failed_logins + 1, locked_until = $1 WHERE id = $2",
+/// Adds one failed attempt and returns the new count.
+pub async fn count_login_failure(conn: &mut AnyConnection, id: i64) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
     )
-    .bind(locked_until)
+    .bind(id)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Locks sign-in until the given time; an existing longer lock stays.
+pub async fn lock_until(conn: &mut AnyConnection, id: i64, until: i64) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE users SET locked_until = CASE WHEN locked_until < $1 THEN $1 ELSE locked_until END WHERE id = $2",
+    )
+    .bind(until)
     .bind(id)
     .execute(conn)
     .await?;

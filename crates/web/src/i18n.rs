@@ -170,3 +170,123 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shishi_core::matter::{Determination, MatterAction, MatterStatus};
+
+    /// Every key the code and templates use, literal or built from a domain code.
+    fn used_keys() -> Vec<String> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut texts = Vec::new();
+        for dir in ["templates", "src", "src/pages", "src/api", "../service/src"] {
+            for entry in std::fs::read_dir(root.join(dir)).expect("dir").flatten() {
+                if entry.path().is_file() {
+                    texts.push(std::fs::read_to_string(entry.path()).unwrap_or_default());
+                }
+            }
+        }
+        let mut keys = Vec::new();
+        for text in &texts {
+            for (i, _) in text.match_indices('"') {
+                let rest = &text[i + 1..];
+                let Some(end) = rest.find('"') else { continue };
+                let candidate = &rest[..end];
+                let known = [
+                    "app.",
+                    "nav.",
+                    "login.",
+                    "ledger.",
+                    "flag.",
+                    "sort.",
+                    "pager.",
+                    "matter.",
+                    "form.",
+                    "campaigns.",
+                    "units.",
+                    "users.",
+                    "calendar.",
+                    "account.",
+                    "error.",
+                    "refusal.",
+                ];
+                if known.iter().any(|p| candidate.starts_with(p))
+                    && candidate.len() > 4
+                    && candidate
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_')
+                    && !candidate.ends_with('.')
+                    && !candidate.ends_with(".html")
+                {
+                    keys.push(candidate.to_string());
+                }
+            }
+        }
+        for s in MatterStatus::ALL {
+            keys.push(format!("status.{}", s.code()));
+        }
+        for a in MatterAction::ALL {
+            keys.push(format!("action.{}", a.code()));
+            keys.push(format!("history.matter_{}", a.code()));
+        }
+        for r in shishi_core::Role::ALL {
+            keys.push(format!("role.{}", r.code()));
+        }
+        for d in [
+            Determination::ResponsibleUnit,
+            Determination::ResponsiblePerson,
+            Determination::Measures,
+            Determination::Deadline,
+            Determination::AcceptanceStandard,
+        ] {
+            keys.push(format!("field.{}", d.code()));
+        }
+        for k in shishi_core::unit::UnitKind::ALL {
+            keys.push(format!("kind.{}", k.code()));
+        }
+        for s in shishi_service::campaigns::STAGES {
+            keys.push(format!("stage.{s}"));
+        }
+        for code in [401, 403, 404, 409, 422, 429, 500] {
+            keys.push(format!("http.{code}"));
+        }
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
+    #[test]
+    fn every_key_exists_in_both_languages() {
+        let keys = used_keys();
+        assert!(keys.len() > 150, "the scan found the keys ({})", keys.len());
+        let mut missing = Vec::new();
+        for key in &keys {
+            for lang in LANGS {
+                let text = Lang(lang).t(key);
+                if text == *key || text.ends_with(key.as_str()) || text.is_empty() {
+                    missing.push(format!("{lang}: {key}"));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "missing translations: {missing:#?}");
+    }
+
+    #[test]
+    fn refusals_read_as_sentences() {
+        let r = Refusal::Incomplete(vec![Determination::Measures, Determination::Deadline]);
+        assert_eq!(
+            Lang("zh-CN").refusal(&r),
+            "五定不全，不能立项：缺少工作措施、完成时限"
+        );
+        assert!(Lang("en").refusal(&r).contains("Measures, Deadline"));
+        let r = Refusal::WrongState {
+            action: MatterAction::Complete,
+            from: MatterStatus::Proposed,
+        };
+        assert_eq!(
+            Lang("zh-CN").refusal(&r),
+            "事项当前为“拟办”，不能“申报完成”"
+        );
+    }
+}
