@@ -1,5 +1,8 @@
 //! Settings, layered: built-in defaults → config file → `SHISHI_*` environment → flags.
 
+// figment::Error is large by design and only ever returned once, at start-up.
+#![allow(clippy::result_large_err)]
+
 use std::path::PathBuf;
 
 use figment::Figment;

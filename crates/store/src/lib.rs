@@ -207,7 +207,7 @@ mod tests {
     #[test]
     fn path_bounds() {
         assert_eq!(path_upper_bound("/1/5/"), "/1/50");
-        assert!("/1/5/99/".to_string() < path_upper_bound("/1/5/"));
-        assert!("/1/50/".to_string() >= path_upper_bound("/1/5/"));
+        assert!(*"/1/5/99/" < *path_upper_bound("/1/5/"));
+        assert!(*"/1/50/" >= *path_upper_bound("/1/5/"));
     }
 }

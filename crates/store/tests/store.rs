@@ -327,13 +327,15 @@ async fn people_grants_and_constraints(backend: Backend) {
     let grants = users::grants_of(&mut conn, id).await.unwrap();
     assert_eq!(grants.len(), 1);
     assert_eq!(grants[0].unit_path, group.path);
-    let (list, total) = users::list_in_paths(&mut conn, &[group.path.clone()], "张", 10, 0)
-        .await
-        .unwrap();
+    let (list, total) =
+        users::list_in_paths(&mut conn, std::slice::from_ref(&group.path), "张", 10, 0)
+            .await
+            .unwrap();
     assert_eq!((list.len(), total), (1, 1));
-    let (_, total) = users::list_in_paths(&mut conn, &[group.path.clone()], "李", 10, 0)
-        .await
-        .unwrap();
+    let (_, total) =
+        users::list_in_paths(&mut conn, std::slice::from_ref(&group.path), "李", 10, 0)
+            .await
+            .unwrap();
     assert_eq!(total, 0);
 }
 both_backends!(

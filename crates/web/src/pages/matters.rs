@@ -164,6 +164,7 @@ impl FormTemplate {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn form_page(
     st: &AppState,
     lang: Lang,
