@@ -100,9 +100,10 @@ impl Services {
             if lock > 0 {
                 users::lock_until(&mut tx, user.id, now + lock).await?;
             }
+            // Nobody proved who they are: the attempt has no actor, only the account it targeted.
             shishi_store::audit::append(
                 &mut tx,
-                Some(user.id),
+                None,
                 "login_failed",
                 "user",
                 Some(user.id),
