@@ -135,6 +135,23 @@ impl UnitsTemplate {
     }
 }
 
+/// After a change to the tree: back to the tree, or the tree with the refusal shown.
+async fn unit_outcome<T>(
+    st: &AppState,
+    lang: Lang,
+    user: &PageUser,
+    uri: &Uri,
+    result: Result<T, ServiceError>,
+) -> PageResult {
+    match result {
+        Ok(_) => Ok(see_other("/units")),
+        Err(e @ (ServiceError::Invalid(_) | ServiceError::Conflict(_))) => {
+            units_page(st, lang, user, uri, FormErrors::from(&e, lang)).await
+        }
+        Err(e) => Err(PageError { error: e, lang }),
+    }
+}
+
 async fn units(State(st): State<AppState>, lang: Lang, user: PageUser, uri: Uri) -> PageResult {
     units_page(&st, lang, &user, &uri, FormErrors::default()).await
 }
@@ -179,13 +196,7 @@ async fn create_unit(
         }
         None => Err(ServiceError::field("parent_id", "error.required")),
     };
-    match result {
-        Ok(_) => Ok(see_other("/units")),
-        Err(e @ (ServiceError::Invalid(_) | ServiceError::Conflict(_))) => {
-            units_page(&st, lang, &user, &uri, FormErrors::from(&e, lang)).await
-        }
-        Err(e) => Err(PageError { error: e, lang }),
-    }
+    unit_outcome(&st, lang, &user, &uri, result).await
 }
 
 async fn update_unit(
@@ -197,13 +208,8 @@ async fn update_unit(
     Form(f): Form<UnitForm>,
 ) -> PageResult {
     user.check_csrf(&f.csrf).or_page(lang)?;
-    match st.services.update_unit(&user.actor, id, &f.input()).await {
-        Ok(_) => Ok(see_other("/units")),
-        Err(e @ (ServiceError::Invalid(_) | ServiceError::Conflict(_))) => {
-            units_page(&st, lang, &user, &uri, FormErrors::from(&e, lang)).await
-        }
-        Err(e) => Err(PageError { error: e, lang }),
-    }
+    let result = st.services.update_unit(&user.actor, id, &f.input()).await;
+    unit_outcome(&st, lang, &user, &uri, result).await
 }
 
 #[derive(Deserialize)]
@@ -227,13 +233,7 @@ async fn move_unit(
         Ok(p) => st.services.move_unit(&user.actor, id, p).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(_) => Ok(see_other("/units")),
-        Err(e @ (ServiceError::Invalid(_) | ServiceError::Conflict(_))) => {
-            units_page(&st, lang, &user, &uri, FormErrors::from(&e, lang)).await
-        }
-        Err(e) => Err(PageError { error: e, lang }),
-    }
+    unit_outcome(&st, lang, &user, &uri, result).await
 }
 
 #[derive(Deserialize)]
@@ -252,17 +252,11 @@ async fn set_active(
     Form(f): Form<ActiveForm>,
 ) -> PageResult {
     user.check_csrf(&f.csrf).or_page(lang)?;
-    match st
+    let result = st
         .services
         .set_unit_active(&user.actor, id, f.active == "1")
-        .await
-    {
-        Ok(_) => Ok(see_other("/units")),
-        Err(e @ (ServiceError::Invalid(_) | ServiceError::Conflict(_))) => {
-            units_page(&st, lang, &user, &uri, FormErrors::from(&e, lang)).await
-        }
-        Err(e) => Err(PageError { error: e, lang }),
-    }
+        .await;
+    unit_outcome(&st, lang, &user, &uri, result).await
 }
 
 // ---- people ----

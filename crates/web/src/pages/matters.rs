@@ -504,6 +504,26 @@ async fn show_page(
     render_status(&t, lang, status)
 }
 
+/// After a step on the matter page: back to the matter, or the page with the refusal shown.
+async fn step_outcome<T>(
+    st: &AppState,
+    lang: Lang,
+    user: &PageUser,
+    uri: &Uri,
+    id: i64,
+    result: Result<T, ServiceError>,
+    anchor: &str,
+) -> PageResult {
+    match result {
+        Ok(_) => Ok(see_other(&format!("/matters/{id}{anchor}"))),
+        Err(ServiceError::NotFound) => Err(PageError {
+            error: ServiceError::NotFound,
+            lang,
+        }),
+        Err(e) => show_page(st, lang, user, uri, id, Some(lang.error(&e))).await,
+    }
+}
+
 async fn show(
     State(st): State<AppState>,
     lang: Lang,
@@ -543,18 +563,11 @@ async fn transition(
         )
         .await;
     };
-    match st
+    let result = st
         .services
         .transition(&user.actor, id, action, &f.reason)
-        .await
-    {
-        Ok(_) => Ok(see_other(&format!("/matters/{id}"))),
-        Err(ServiceError::NotFound) => Err(PageError {
-            error: ServiceError::NotFound,
-            lang,
-        }),
-        Err(e) => show_page(&st, lang, &user, &uri, id, Some(lang.error(&e))).await,
-    }
+        .await;
+    step_outcome(&st, lang, &user, &uri, id, result, "").await
 }
 
 async fn progress(
@@ -624,18 +637,11 @@ async fn progress(
         )
         .await;
     };
-    match st
+    let result = st
         .services
         .post_progress(&user.actor, id, percent, &narrative, uploads)
-        .await
-    {
-        Ok(_) => Ok(see_other(&format!("/matters/{id}#progress"))),
-        Err(ServiceError::NotFound) => Err(PageError {
-            error: ServiceError::NotFound,
-            lang,
-        }),
-        Err(e) => show_page(&st, lang, &user, &uri, id, Some(lang.error(&e))).await,
-    }
+        .await;
+    step_outcome(&st, lang, &user, &uri, id, result, "#progress").await
 }
 
 async fn download(
