@@ -37,6 +37,16 @@ fn time_days(days: i64) -> time::Duration {
     time::Duration::days(days)
 }
 
+/// Whether the session cookie must be `Secure`: configured so, or the request came through a
+/// TLS-terminating proxy that says so.
+pub fn wants_secure(configured: bool, headers: &HeaderMap) -> bool {
+    configured
+        || headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+}
+
 /// Both sides equal, in time that does not depend on where they differ.
 pub fn same_token(a: &str, b: &str) -> bool {
     a.len() == b.len()

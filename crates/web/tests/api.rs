@@ -454,3 +454,36 @@ async fn personal_tokens(backend: Backend) {
     let _ = PASSWORD;
 }
 both_backends!(personal_tokens_on, personal_tokens);
+
+async fn cookies_are_http_only_and_secure_behind_tls(backend: Backend) {
+    let app = TestApp::with_demo(backend).await;
+    let res = app
+        .anonymous()
+        .post(app.url("/api/v1/session"))
+        .header("x-forwarded-proto", "https")
+        .json(&json!({"username": "leader", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Secure"),
+        "{cookie}"
+    );
+    let res = app
+        .anonymous()
+        .post(app.url("/api/v1/session"))
+        .json(&json!({"username": "leader", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        cookie.contains("HttpOnly") && !cookie.contains("Secure"),
+        "plain HTTP on an intranet still works: {cookie}"
+    );
+}
+both_backends!(
+    cookies_are_http_only_and_secure_behind_tls_on,
+    cookies_are_http_only_and_secure_behind_tls
+);

@@ -11,7 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ApiResult, OrApi};
-use crate::auth::{ApiUser, SESSION_COOKIE, removal, session_cookie};
+use crate::auth::{ApiUser, SESSION_COOKIE, removal, session_cookie, wants_secure};
 use crate::error::{ApiError, ErrorBody};
 use crate::i18n::Lang;
 use crate::state::AppState;
@@ -44,6 +44,7 @@ pub struct SessionInfo {
 async fn create_session(
     State(st): State<AppState>,
     lang: Lang,
+    headers: axum::http::HeaderMap,
     jar: CookieJar,
     Json(c): Json<Credentials>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -58,7 +59,10 @@ async fn create_session(
         csrf_token: s.csrf,
     };
     Ok((
-        jar.add(session_cookie(s.token, st.config.secure_cookies)),
+        jar.add(session_cookie(
+            s.token,
+            wants_secure(st.config.secure_cookies, &headers),
+        )),
         Json(body),
     ))
 }

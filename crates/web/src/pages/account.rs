@@ -15,7 +15,7 @@ use shishi_store::users::TokenRow;
 
 use super::{Ctx, FormErrors, OrPage, PageResult, render, render_status, see_other};
 use crate::auth::{
-    LOGIN_CSRF_COOKIE, PageUser, SESSION_COOKIE, removal, same_token, session_cookie,
+    LOGIN_CSRF_COOKIE, PageUser, SESSION_COOKIE, removal, same_token, session_cookie, wants_secure,
 };
 use crate::i18n::{LANG_COOKIE, Lang};
 use crate::state::AppState;
@@ -92,6 +92,7 @@ struct LoginForm {
 async fn login(
     State(st): State<AppState>,
     lang: Lang,
+    headers: axum::http::HeaderMap,
     jar: CookieJar,
     Form(f): Form<LoginForm>,
 ) -> PageResult {
@@ -119,7 +120,10 @@ async fn login(
     match st.services.login(&f.username, &f.password).await {
         Ok(session) => {
             let jar = jar
-                .add(session_cookie(session.token, st.config.secure_cookies))
+                .add(session_cookie(
+                    session.token,
+                    wants_secure(st.config.secure_cookies, &headers),
+                ))
                 .remove(removal(LOGIN_CSRF_COOKIE));
             Ok((jar, see_other(&next)).into_response())
         }
