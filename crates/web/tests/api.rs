@@ -487,3 +487,63 @@ both_backends!(
     cookies_are_http_only_and_secure_behind_tls_on,
     cookies_are_http_only_and_secure_behind_tls
 );
+
+/// Every demo person against every demo matter: a matter answers 200 exactly when one of the
+/// person's grants (other than member) covers its unit, or the person is its responsible person
+/// or named supervisor; otherwise 404 with none of its data.
+async fn every_person_sees_exactly_their_scope(backend: Backend) {
+    let app = TestApp::with_demo(backend).await;
+    let (people, matters, grants) = {
+        let mut conn = app.db.store.read().await.unwrap();
+        let people: Vec<(i64, String)> =
+            sqlx::query_as("SELECT id, username FROM users ORDER BY id")
+                .fetch_all(&mut *conn)
+                .await
+                .unwrap();
+        let matters: Vec<(i64, String, String, Option<i64>, Option<i64>)> = sqlx::query_as(
+            "SELECT id, title, unit_path, owner_id, supervisor_id FROM matters ORDER BY id",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+        let grants: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT g.user_id, g.role, u.path FROM grants g JOIN units u ON u.id = g.unit_id",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+        (people, matters, grants)
+    };
+    let mut refused = 0;
+    for (user_id, username) in &people {
+        let api = app.api_as(username).await;
+        for (id, title, path, owner, supervisor) in &matters {
+            let expected = grants.iter().any(|(u, role, root)| {
+                u == user_id && role != "member" && path.starts_with(root.as_str())
+            }) || owner == &Some(*user_id)
+                || supervisor == &Some(*user_id);
+            let res = api.get(&format!("/matters/{id}")).await;
+            let status = res.status();
+            let body = res.text().await.unwrap();
+            if expected {
+                assert_eq!(status, StatusCode::OK, "{username} reads matter {id}");
+            } else {
+                refused += 1;
+                assert_eq!(
+                    status,
+                    StatusCode::NOT_FOUND,
+                    "{username} must not read matter {id}"
+                );
+                assert!(!body.contains(title.as_str()), "the refusal leaks nothing");
+            }
+        }
+    }
+    assert!(
+        refused > 100,
+        "the demo has people with narrow scopes ({refused} refusals)"
+    );
+}
+both_backends!(
+    every_person_sees_exactly_their_scope_on,
+    every_person_sees_exactly_their_scope
+);
