@@ -5,6 +5,7 @@
 //! the CLI alike.
 
 pub mod calendar;
+pub mod demand;
 pub mod matter;
 pub mod role;
 pub mod time;

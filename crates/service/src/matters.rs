@@ -279,7 +279,11 @@ impl Services {
         } else {
             summarize(store::counts_by_status(&mut conn, &base.root_ids, true).await?)
         };
-        let overdue = store::count_matching(&mut conn, &overdue_q).await?;
+        let overdue = if base.owner_id.is_none() && !f.top_level_only {
+            store::overdue_count(&mut conn, &base.root_ids, &today.to_string()).await?
+        } else {
+            store::count_matching(&mut conn, &overdue_q).await?
+        };
         let at_risk = store::count_matching(&mut conn, &at_risk_q).await?;
         Ok(LedgerPage {
             items: rows.into_iter().map(|r| self.view(r)).collect(),

@@ -295,6 +295,26 @@ pub async fn run(
         "full ledger page (with overdue and at-risk counts)",
         page_times,
     );
+    let mut group_times = Vec::new();
+    for _ in 0..20 {
+        let f = LedgerFilter {
+            unit_id: Some(1),
+            status: vec!["in_progress".into()],
+            ..Default::default()
+        };
+        let t = Instant::now();
+        std::hint::black_box(
+            services
+                .ledger(&actor, &f)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+        );
+        group_times.push(t.elapsed());
+    }
+    report(
+        "full ledger page, the whole group (counts over 1M rows)",
+        group_times,
+    );
     store.close().await;
     Ok(())
 }

@@ -103,6 +103,9 @@ pub async fn insert(
     .fetch_one(&mut *conn)
     .await?;
     bump_path(conn, &f.unit_path, status, top_level, 1).await?;
+    if is_open(status) {
+        bump_deadline(conn, &f.unit_path, f.deadline.as_deref(), 1).await?;
+    }
     Ok(id)
 }
 
@@ -174,6 +177,12 @@ pub async fn update_fields(
         .await?;
         bump_path(conn, &f.unit_path, &current.status, current.top_level, 1).await?;
     }
+    if is_open(&current.status)
+        && (current.unit_path != f.unit_path || current.deadline != f.deadline)
+    {
+        bump_deadline(conn, &current.unit_path, current.deadline.as_deref(), -1).await?;
+        bump_deadline(conn, &f.unit_path, f.deadline.as_deref(), 1).await?;
+    }
     Ok(())
 }
 
@@ -206,6 +215,12 @@ pub async fn set_status(
     )
     .await?;
     bump_path(conn, &current.unit_path, status, current.top_level, 1).await?;
+    let deadline = current.deadline.as_deref();
+    match (is_open(&current.status), is_open(status)) {
+        (true, false) => bump_deadline(conn, &current.unit_path, deadline, -1).await?,
+        (false, true) => bump_deadline(conn, &current.unit_path, deadline, 1).await?,
+        _ => {}
+    }
     Ok(())
 }
 
@@ -282,6 +297,67 @@ async fn bump_path(
     Ok(())
 }
 
+/// Open work: the statuses whose deadline still matters (see `MatterStatus::is_open_work`).
+pub(crate) fn is_open(status: &str) -> bool {
+    status == "approved" || status == "in_progress"
+}
+
+pub(crate) async fn bump_deadline_count(
+    conn: &mut AnyConnection,
+    unit_id: i64,
+    deadline: &str,
+    delta: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO open_deadline_counts (unit_id, deadline, n) VALUES ($1, $2, $3)
+         ON CONFLICT (unit_id, deadline) DO UPDATE SET n = open_deadline_counts.n + excluded.n",
+    )
+    .bind(unit_id)
+    .bind(deadline)
+    .bind(delta)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn bump_deadline(
+    conn: &mut AnyConnection,
+    unit_path: &str,
+    deadline: Option<&str>,
+    delta: i64,
+) -> StoreResult<()> {
+    let Some(deadline) = deadline else {
+        return Ok(());
+    };
+    for unit_id in shishi_core::unit::ancestors(unit_path) {
+        bump_deadline_count(conn, unit_id, deadline, delta).await?;
+    }
+    Ok(())
+}
+
+/// Open work due before `today` in the subtrees of the given units (disjoint roots).
+pub async fn overdue_count(
+    conn: &mut AnyConnection,
+    root_unit_ids: &[i64],
+    today: &str,
+) -> StoreResult<i64> {
+    if root_unit_ids.is_empty() {
+        return Ok(0);
+    }
+    let ids = root_unit_ids
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let n: Option<i64> = sqlx::query_scalar(&format!(
+        "SELECT CAST(SUM(n) AS BIGINT) FROM open_deadline_counts WHERE unit_id IN ({ids}) AND deadline < $1"
+    ))
+    .bind(today)
+    .fetch_one(conn)
+    .await?;
+    Ok(n.unwrap_or(0))
+}
+
 /// Matters by status in the subtrees of the given units (disjoint roots), from the counts.
 pub async fn counts_by_status(
     conn: &mut AnyConnection,
@@ -320,6 +396,18 @@ pub async fn rebuild_counts(conn: &mut AnyConnection) -> StoreResult<()> {
     .await?;
     for (path, status, top, n) in groups {
         bump_path(conn, &path, &status, top, n).await?;
+    }
+    sqlx::query("DELETE FROM open_deadline_counts")
+        .execute(&mut *conn)
+        .await?;
+    let open: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT unit_path, deadline, COUNT(*) FROM matters
+         WHERE status IN ('approved', 'in_progress') AND deadline IS NOT NULL GROUP BY unit_path, deadline",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for (path, deadline, n) in open {
+        bump_deadline(conn, &path, Some(&deadline), n).await?;
     }
     Ok(())
 }
@@ -432,7 +520,17 @@ pub async fn ledger(
     conn: &mut AnyConnection,
     q: &LedgerQuery,
 ) -> StoreResult<(Vec<MatterRow>, i64)> {
-    let total = if q.only_counted_filters() && !q.root_ids.is_empty() {
+    let only_overdue = LedgerQuery {
+        overdue_before: None,
+        ..q.clone()
+    }
+    .only_counted_filters()
+        && q.statuses.is_empty()
+        && !q.top_level_only
+        && q.owner_id.is_none();
+    let total = if let (Some(today), true) = (&q.overdue_before, only_overdue) {
+        overdue_count(conn, &q.root_ids, today).await?
+    } else if q.only_counted_filters() && !q.root_ids.is_empty() {
         let counts = counts_by_status(conn, &q.root_ids, q.top_level_only).await?;
         counts
             .iter()

@@ -12,12 +12,20 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    description: "foundation",
-    sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
-    postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "foundation",
+        sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
+        postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
+    },
+    Migration {
+        version: 2,
+        description: "open deadlines",
+        sqlite: include_str!("../migrations/sqlite/0002_open_deadlines.sql"),
+        postgres: include_str!("../migrations/postgres/0002_open_deadlines.sql"),
+    },
+];
 
 pub(crate) async fn run(store: &Store) -> StoreResult<Vec<i64>> {
     let mut tx = store.write().await?;

@@ -164,6 +164,19 @@ pub async fn move_under(
             crate::matters::bump_count(conn, *a, status, *top_level, *n).await?;
         }
     }
+    let moved_open: Vec<(String, i64)> =
+        sqlx::query_as("SELECT deadline, n FROM open_deadline_counts WHERE unit_id = $1")
+            .bind(unit.id)
+            .fetch_all(&mut *conn)
+            .await?;
+    for (deadline, n) in &moved_open {
+        for a in old_ancestors.iter().filter(|a| **a != unit.id) {
+            crate::matters::bump_deadline_count(conn, *a, deadline, -n).await?;
+        }
+        for a in &new_ancestors {
+            crate::matters::bump_deadline_count(conn, *a, deadline, *n).await?;
+        }
+    }
     for table in ["units SET path", "matters SET unit_path"] {
         let column = if table.starts_with("units") {
             "path"

@@ -180,6 +180,20 @@ async fn ledger_filters_sort_and_count(backend: Backend) {
         ..base.clone()
     };
     assert_eq!(matters::ledger(&mut conn, &q).await.unwrap().1, 3);
+    assert_eq!(
+        matters::overdue_count(&mut conn, &[group.id], "2026-11-13")
+            .await
+            .unwrap(),
+        3
+    );
+    assert_eq!(matters::count_matching(&mut conn, &q).await.unwrap(), 3);
+    assert_eq!(
+        matters::overdue_count(&mut conn, &[plant.id], "2026-11-12")
+            .await
+            .unwrap(),
+        2,
+        "in_progress due 11-11 and approved due 11-10"
+    );
     let q = LedgerQuery {
         sort: LedgerSort::DeadlineDesc,
         limit: 10,
@@ -341,4 +355,105 @@ async fn people_grants_and_constraints(backend: Backend) {
 both_backends!(
     people_grants_and_constraints_on,
     people_grants_and_constraints
+);
+
+type Snapshot = (Vec<(i64, String, i64)>, Vec<(i64, String, i64, i64)>);
+
+async fn counters(conn: &mut shishi_store::AnyConnection) -> Snapshot {
+    let deadlines = sqlx::query_as(
+        "SELECT unit_id, deadline, n FROM open_deadline_counts WHERE n <> 0 ORDER BY unit_id, deadline",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    let statuses = sqlx::query_as(
+        "SELECT unit_id, status, top_level, n FROM subtree_counts WHERE n <> 0 ORDER BY unit_id, status, top_level",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    (deadlines, statuses)
+}
+
+/// The counters kept on every write equal a recount after inserts, edits, steps and moves.
+async fn counters_survive_every_kind_of_write(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let mut tx = db.store.write().await.unwrap();
+    let group = units::insert(&mut tx, None, "集团", "group", 0)
+        .await
+        .unwrap();
+    let a = units::insert(&mut tx, Some(&group), "甲", "subsidiary", 0)
+        .await
+        .unwrap();
+    let b = units::insert(&mut tx, Some(&group), "乙", "subsidiary", 0)
+        .await
+        .unwrap();
+    let a1 = units::insert(&mut tx, Some(&a), "甲一", "unit", 0)
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for (i, status) in ["approved", "in_progress", "proposed", "in_progress"]
+        .iter()
+        .enumerate()
+    {
+        let f = MatterFields {
+            title: format!("事项{i}"),
+            unit_id: a1.id,
+            unit_path: a1.path.clone(),
+            deadline: Some(format!("2026-11-{:02}", 10 + i)),
+            ..Default::default()
+        };
+        ids.push(
+            matters::insert(&mut tx, None, &f, status, None)
+                .await
+                .unwrap(),
+        );
+    }
+    // An edit of the deadline, a step out of open work, a step into it.
+    let m = matters::get(&mut tx, ids[0]).await.unwrap();
+    let f = MatterFields {
+        title: m.title.clone(),
+        unit_id: m.unit_id,
+        unit_path: m.unit_path.clone(),
+        deadline: Some("2026-12-01".into()),
+        ..Default::default()
+    };
+    matters::update_fields(&mut tx, &m, &f, true).await.unwrap();
+    let m = matters::get(&mut tx, ids[1]).await.unwrap();
+    matters::set_status(&mut tx, &m, "completed", "")
+        .await
+        .unwrap();
+    let m = matters::get(&mut tx, ids[2]).await.unwrap();
+    matters::set_status(&mut tx, &m, "approved", "")
+        .await
+        .unwrap();
+    let a1 = units::get(&mut tx, a1.id).await.unwrap();
+    let b = units::get(&mut tx, b.id).await.unwrap();
+    units::move_under(&mut tx, &a1, &b).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut conn = db.store.read().await.unwrap();
+    let kept = counters(&mut conn).await;
+    assert_eq!(
+        matters::overdue_count(&mut conn, &[b.id], "2026-11-30")
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        matters::overdue_count(&mut conn, &[a.id], "2026-11-30")
+            .await
+            .unwrap(),
+        0
+    );
+    drop(conn);
+    let mut tx = db.store.write().await.unwrap();
+    matters::rebuild_counts(&mut tx).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut conn = db.store.read().await.unwrap();
+    assert_eq!(kept, counters(&mut conn).await);
+}
+both_backends!(
+    counters_survive_every_kind_of_write_on,
+    counters_survive_every_kind_of_write
 );
