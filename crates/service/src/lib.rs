@@ -7,6 +7,7 @@ pub mod auth;
 pub mod calendar;
 pub mod campaigns;
 pub mod clock;
+pub mod demands;
 pub mod demo;
 mod error;
 pub mod files;

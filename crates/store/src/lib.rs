@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod calendar;
 pub mod campaigns;
+pub mod demands;
 mod error;
 pub mod matters;
 mod migrate;

@@ -25,6 +25,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_open_deadlines.sql"),
         postgres: include_str!("../migrations/postgres/0002_open_deadlines.sql"),
     },
+    Migration {
+        version: 3,
+        description: "demands",
+        sqlite: include_str!("../migrations/sqlite/0003_demands.sql"),
+        postgres: include_str!("../migrations/postgres/0003_demands.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> StoreResult<Vec<i64>> {

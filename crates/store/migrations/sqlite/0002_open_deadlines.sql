@@ -6,8 +6,9 @@ CREATE TABLE open_deadline_counts (
     n INTEGER NOT NULL,
     PRIMARY KEY (unit_id, deadline)
 );
--- At-risk counts read the few days before the warning horizon.
-CREATE INDEX matters_status_deadline ON matters(status, deadline);
+-- At-risk counts read the few days before the warning horizon from this index alone
+-- (it covers every column they test), at any subtree size.
+CREATE INDEX matters_status_deadline ON matters(status, deadline, unit_path, progress);
 INSERT INTO open_deadline_counts (unit_id, deadline, n)
     SELECT u.id, m.deadline, COUNT(*)
     FROM matters m JOIN units u ON m.unit_path >= u.path AND m.unit_path < u.path || '~'

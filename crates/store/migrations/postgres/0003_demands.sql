@@ -1,0 +1,146 @@
+-- Demands (诉求) from every channel, their co-signers, events, evidence, the categories,
+-- decline reasons and response limits that govern them, and the in-app notification inbox.
+CREATE TABLE demand_categories (
+    id BIGSERIAL PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    name_zh TEXT NOT NULL,
+    name_en TEXT NOT NULL,
+    sort_order BIGINT NOT NULL DEFAULT 0,
+    active BIGINT NOT NULL DEFAULT 1
+);
+INSERT INTO demand_categories (code, name_zh, name_en, sort_order) VALUES
+    ('logistics', '后勤保障', 'Facilities and services', 1),
+    ('canteen', '食堂餐饮', 'Canteen', 2),
+    ('transport', '交通出行', 'Commuting', 3),
+    ('pay', '薪酬福利', 'Pay and benefits', 4),
+    ('health', '医疗健康', 'Health', 5),
+    ('education', '子女教育', 'Children''s schooling', 6),
+    ('housing', '住房宿舍', 'Housing and dormitories', 7),
+    ('safety', '安全生产', 'Safety at work', 8),
+    ('culture', '文体活动', 'Culture and sports', 9),
+    ('office', '办公条件', 'Working conditions', 10),
+    ('other', '其他', 'Other', 99);
+
+CREATE TABLE decline_reasons (
+    id BIGSERIAL PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    name_zh TEXT NOT NULL,
+    name_en TEXT NOT NULL,
+    sort_order BIGINT NOT NULL DEFAULT 0,
+    active BIGINT NOT NULL DEFAULT 1
+);
+INSERT INTO decline_reasons (code, name_zh, name_en, sort_order) VALUES
+    ('out_of_scope', '不属于受理范围', 'Outside what we handle', 1),
+    ('unclear', '诉求内容不明确，无法办理', 'Too unclear to act on', 2),
+    ('policy', '已有明确政策规定', 'Settled by existing policy', 3),
+    ('legal', '应通过诉讼、仲裁或信访等法定途径解决', 'Belongs to a legal procedure', 4),
+    ('other', '其他', 'Other', 99);
+
+-- Working-day limits to accept and to answer. unit_id 0 and category_id 0 mean "any"; the
+-- most specific row wins (unit and category, then unit, then category, then the default).
+CREATE TABLE response_limits (
+    id BIGSERIAL PRIMARY KEY,
+    unit_id BIGINT NOT NULL DEFAULT 0,
+    category_id BIGINT NOT NULL DEFAULT 0,
+    accept_days BIGINT NOT NULL,
+    answer_days BIGINT NOT NULL,
+    UNIQUE (unit_id, category_id)
+);
+INSERT INTO response_limits (unit_id, category_id, accept_days, answer_days) VALUES (0, 0, 2, 10);
+
+-- A symposium, leader's visit or on-site office: one record, many demands.
+CREATE TABLE intake_batches (
+    id BIGSERIAL PRIMARY KEY,
+    channel TEXT NOT NULL,
+    unit_id BIGINT NOT NULL REFERENCES units(id),
+    details TEXT NOT NULL,
+    recorded_by BIGINT REFERENCES users(id),
+    created_at BIGINT NOT NULL
+);
+
+CREATE TABLE demands (
+    id BIGSERIAL PRIMARY KEY,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    unit_id BIGINT NOT NULL REFERENCES units(id),
+    unit_path TEXT COLLATE "C" NOT NULL,
+    category_id BIGINT REFERENCES demand_categories(id),
+    channel TEXT NOT NULL,
+    channel_details TEXT NOT NULL DEFAULT '{}',
+    batch_id BIGINT REFERENCES intake_batches(id),
+    submitter_id BIGINT REFERENCES users(id),
+    anonymous BIGINT NOT NULL DEFAULT 0,
+    contact TEXT NOT NULL DEFAULT '',
+    tracking_code TEXT UNIQUE,
+    recorded_by BIGINT REFERENCES users(id),
+    status TEXT NOT NULL,
+    answer TEXT NOT NULL DEFAULT '',
+    decline_reason_id BIGINT REFERENCES decline_reasons(id),
+    merged_into BIGINT REFERENCES demands(id),
+    matter_id BIGINT REFERENCES matters(id),
+    transferred_from BIGINT REFERENCES units(id),
+    accept_due TEXT NOT NULL,
+    answer_due TEXT NOT NULL,
+    accepted_at BIGINT,
+    closed_at BIGINT,
+    idempotency_key TEXT UNIQUE,
+    signature BYTEA,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    version BIGINT NOT NULL DEFAULT 1
+);
+CREATE INDEX demands_path ON demands(unit_path, id);
+CREATE INDEX demands_status_path ON demands(status, unit_path, id);
+CREATE INDEX demands_submitter ON demands(submitter_id);
+CREATE INDEX demands_matter ON demands(matter_id);
+CREATE INDEX demands_created ON demands(created_at);
+
+CREATE TABLE demand_cosigners (
+    demand_id BIGINT NOT NULL REFERENCES demands(id),
+    user_id BIGINT NOT NULL REFERENCES users(id),
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (demand_id, user_id)
+);
+CREATE INDEX demand_cosigners_user ON demand_cosigners(user_id);
+
+-- Every step on a demand, with the unit whose inbox it was in: the response figures are
+-- computed from these rows.
+CREATE TABLE demand_events (
+    id BIGSERIAL PRIMARY KEY,
+    demand_id BIGINT NOT NULL REFERENCES demands(id),
+    at BIGINT NOT NULL,
+    actor_id BIGINT REFERENCES users(id),
+    action TEXT NOT NULL,
+    from_status TEXT NOT NULL,
+    to_status TEXT NOT NULL,
+    unit_id BIGINT NOT NULL REFERENCES units(id),
+    unit_path TEXT COLLATE "C" NOT NULL,
+    to_unit_id BIGINT REFERENCES units(id),
+    text TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX demand_events_demand ON demand_events(demand_id, id);
+CREATE INDEX demand_events_path ON demand_events(unit_path, at);
+
+CREATE TABLE demand_files (
+    id BIGSERIAL PRIMARY KEY,
+    demand_id BIGINT NOT NULL REFERENCES demands(id),
+    filename TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    sha256 TEXT NOT NULL,
+    data BYTEA NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX demand_files_demand ON demand_files(demand_id);
+
+CREATE TABLE notifications (
+    id BIGSERIAL PRIMARY KEY,
+    user_id BIGINT NOT NULL REFERENCES users(id),
+    kind TEXT NOT NULL,
+    subject_type TEXT NOT NULL,
+    subject_id BIGINT NOT NULL,
+    params TEXT NOT NULL DEFAULT '{}',
+    created_at BIGINT NOT NULL,
+    read_at BIGINT
+);
+CREATE INDEX notifications_user ON notifications(user_id, id);
