@@ -144,6 +144,21 @@ pub struct ResponseFigures {
     pub median_days_to_answer: Option<f64>,
 }
 
+/// A demand whose fields passed the checks, ready to write.
+struct Prepared {
+    title: String,
+    body: String,
+    contact: String,
+    category_id: Option<i64>,
+    details: String,
+    accept_due: String,
+    answer_due: String,
+    anonymous: bool,
+    submitter: Option<i64>,
+    recorded_by: Option<i64>,
+    unit: units::UnitRow,
+}
+
 /// A tracking code: 12 characters without look-alikes (0/O, 1/I/L), easy to read out on a phone.
 pub fn new_tracking_code() -> String {
     const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
@@ -281,42 +296,195 @@ impl Services {
         }))
     }
 
-    fn check_demand(
+    /// Checks one demand's fields. `suffix` tells rows of a batch apart (`title_2`); the
+    /// channel's own fields are shared by the batch and checked once, without it.
+    async fn prepare(
         &self,
-        check: &mut Check,
-        input: &DemandInput,
+        actor: Option<&Actor>,
         channel: Channel,
-        prefix: &str,
-    ) -> (String, String) {
-        let f = |name: &str| format!("{prefix}{name}");
+        input: &DemandInput,
+        suffix: &str,
+        check_channel: bool,
+        check: &mut Check,
+    ) -> ServiceResult<Option<Prepared>> {
+        let f = |name: &str| format!("{name}{suffix}");
         let title = check.required(&f("title"), &input.title, 100);
         let body = check.required(&f("body"), &input.body, 4000);
-        check.optional(&f("contact"), &input.contact, 100);
-        for (name, required) in channel.fields() {
-            let value = input
-                .channel_details
-                .get(*name)
-                .map(|v| v.trim())
-                .unwrap_or("");
-            if *required && value.is_empty() {
-                check.push(&f(name), "error.required");
+        let contact = check.optional(&f("contact"), &input.contact, 100);
+        if check_channel {
+            for (name, required) in channel.fields() {
+                let value = input
+                    .channel_details
+                    .get(*name)
+                    .map(|v| v.trim())
+                    .unwrap_or("");
+                if *required && value.is_empty() {
+                    check.push(name, "error.required");
+                }
+                if value.chars().count() > 200 {
+                    check.push_with(name, "error.too_long", 200);
+                }
+                if (name.ends_with("_on") || name.ends_with("_date") || *name == "called_at")
+                    && !value.is_empty()
+                    && parse_date(value.get(0..10).unwrap_or(value)).is_none()
+                {
+                    check.push(name, "error.date");
+                }
             }
-            if value.chars().count() > 200 {
-                check.push_with(&f(name), "error.too_long", 200);
-            }
-            if (name.ends_with("_on") || name.ends_with("_date") || *name == "called_at")
-                && !value.is_empty()
-                && parse_date(value.get(0..10).unwrap_or(value)).is_none()
-            {
-                check.push(&f(name), "error.date");
+            for key in input.channel_details.keys() {
+                if !channel.fields().iter().any(|(n, _)| n == key) {
+                    check.push(key, "error.unknown_field");
+                }
             }
         }
-        for key in input.channel_details.keys() {
-            if !channel.fields().iter().any(|(n, _)| n == key) {
-                check.push(&f(key), "error.unknown_field");
+        let mut conn = self.store.read().await?;
+        let unit = match units::get(&mut conn, input.unit_id).await {
+            Ok(u) if u.is_active() => Some(u),
+            _ => None,
+        };
+        // A clerk enters demands for the units whose inbox they handle.
+        let unit =
+            unit.filter(|u| !channel.is_offline() || actor.is_some_and(|a| handles(a, &u.path)));
+        if unit.is_none() {
+            check.push(&f("unit_id"), "error.unknown_unit");
+        }
+        if let Some(c) = input.category_id {
+            let cats = store::categories(&mut conn).await?;
+            if !cats.iter().any(|x| x.id == c && x.active == 1) {
+                check.push(&f("category_id"), "error.choice");
             }
         }
-        (title, body)
+        drop(conn);
+        let Some(unit) = unit else { return Ok(None) };
+        let (accept_days, answer_days) = self.limits_for(&unit.path, input.category_id).await?;
+        let cal = self.calendar();
+        let today = self.clock.today();
+        // Entered by a clerk: the clerk recorded it, nobody signed in raised it.
+        let (submitter, recorded_by) = match actor {
+            Some(a) if channel.is_offline() => (None, Some(a.id())),
+            Some(a) => (Some(a.id()), None),
+            None => (None, None),
+        };
+        Ok(Some(Prepared {
+            title,
+            body,
+            contact,
+            category_id: input.category_id,
+            details: serde_json::to_string(&input.channel_details).unwrap_or_else(|_| "{}".into()),
+            accept_due: cal.add_working_days(today, accept_days).to_string(),
+            answer_due: cal.add_working_days(today, answer_days).to_string(),
+            anonymous: actor.is_none() || (input.anonymous && !channel.is_offline()),
+            submitter,
+            recorded_by,
+            unit,
+        }))
+    }
+
+    /// Writes a checked demand, its files, its first event and audit entry, and tells the
+    /// inbox, inside the caller's transaction.
+    #[allow(clippy::too_many_arguments)]
+    async fn write_prepared(
+        &self,
+        tx: &mut shishi_store::AnyConnection,
+        actor: Option<&Actor>,
+        channel: Channel,
+        p: &Prepared,
+        batch_id: Option<i64>,
+        idempotency_key: Option<&str>,
+        files: &[crate::files::CheckedFile],
+    ) -> ServiceResult<(i64, Option<String>)> {
+        let now = self.clock.now_ms();
+        let code = (p.anonymous && !channel.is_offline()).then(new_tracking_code);
+        let id = store::insert(
+            tx,
+            &store::NewDemand {
+                title: &p.title,
+                body: &p.body,
+                unit_id: p.unit.id,
+                unit_path: &p.unit.path,
+                category_id: p.category_id,
+                channel: channel.code(),
+                channel_details: &p.details,
+                batch_id,
+                submitter_id: p.submitter,
+                anonymous: p.anonymous,
+                contact: &p.contact,
+                tracking_code: code.as_deref(),
+                recorded_by: p.recorded_by,
+                accept_due: &p.accept_due,
+                answer_due: &p.answer_due,
+                idempotency_key,
+                signature: None,
+                now,
+            },
+        )
+        .await?;
+        for f in files {
+            store::insert_file(tx, id, &f.filename, f.content_type, &f.sha256, &f.data, now)
+                .await?;
+        }
+        // Neither the events nor the audit trail name an anonymous submitter.
+        let named_actor = if p.anonymous {
+            None
+        } else {
+            actor.map(|a| a.id())
+        };
+        store::insert_event(
+            tx,
+            &store::NewEvent {
+                demand_id: id,
+                at: now,
+                actor_id: named_actor,
+                action: "submit",
+                from_status: "",
+                to_status: DemandStatus::Submitted.code(),
+                unit_id: p.unit.id,
+                unit_path: &p.unit.path,
+                to_unit_id: None,
+                text: "",
+            },
+        )
+        .await?;
+        audit::append(
+            tx,
+            named_actor,
+            "demand_submitted",
+            "demand",
+            Some(id),
+            &serde_json::json!({ "unit_id": p.unit.id, "channel": channel.code(), "anonymous": p.anonymous, "batch_id": batch_id }),
+        )
+        .await?;
+        self.notify_handlers(tx, &p.unit.path, "demand_received", id, &p.title, now)
+            .await?;
+        Ok((id, code))
+    }
+
+    /// An earlier demand sent with the same key, answered again instead of filed twice.
+    async fn repeat_of(
+        &self,
+        actor: Option<&Actor>,
+        key: &str,
+    ) -> ServiceResult<Option<Submitted>> {
+        if key.len() > 100 {
+            return Err(ServiceError::field("idempotency_key", "error.too_long"));
+        }
+        let mut conn = self.store.read().await?;
+        let Some(id) = store::by_idempotency_key(&mut conn, key).await? else {
+            return Ok(None);
+        };
+        let d = store::get(&mut conn, id).await?;
+        let me = actor.map(|a| a.id());
+        let same_person = (me.is_none() && d.submitter_id.is_none() && d.recorded_by.is_none())
+            || (me.is_some() && (d.submitter_id == me || d.recorded_by == me));
+        if !same_person {
+            return Err(ServiceError::Conflict("error.idempotency_reused".into()));
+        }
+        let code = store::tracking_code(&mut conn, id).await?;
+        Ok(Some(Submitted {
+            id,
+            tracking_code: code,
+            repeated: true,
+        }))
     }
 
     /// Submits a demand: from the public form (no actor), a signed-in member, a clerk entering
@@ -329,25 +497,11 @@ impl Services {
         idempotency_key: Option<&str>,
         uploads: Vec<Upload>,
     ) -> ServiceResult<Submitted> {
-        if let Some(key) = idempotency_key.map(str::trim).filter(|k| !k.is_empty()) {
-            if key.len() > 100 {
-                return Err(ServiceError::field("idempotency_key", "error.too_long"));
-            }
-            let mut conn = self.store.read().await?;
-            if let Some(id) = store::by_idempotency_key(&mut conn, key).await? {
-                let d = store::get(&mut conn, id).await?;
-                let same_person = d.submitter_id == actor.map(|a| a.id())
-                    || d.recorded_by == actor.map(|a| a.id());
-                if !same_person {
-                    return Err(ServiceError::Conflict("error.idempotency_reused".into()));
-                }
-                let code = store::tracking_code(&mut conn, id).await?;
-                return Ok(Submitted {
-                    id,
-                    tracking_code: code,
-                    repeated: true,
-                });
-            }
+        let key = idempotency_key.map(str::trim).filter(|k| !k.is_empty());
+        if let Some(key) = key
+            && let Some(repeat) = self.repeat_of(actor, key).await?
+        {
+            return Ok(repeat);
         }
         // Offline channels are entered by someone who handles the inbox.
         if channel.is_offline()
@@ -356,7 +510,9 @@ impl Services {
             return Err(ServiceError::Forbidden("error.not_clerk".into()));
         }
         let mut check = Check::new();
-        let (title, body) = self.check_demand(&mut check, input, channel, "");
+        let prepared = self
+            .prepare(actor, channel, input, "", true, &mut check)
+            .await?;
         let files = match check_uploads("files", uploads) {
             Ok(f) => f,
             Err(ServiceError::Invalid(errs)) => {
@@ -365,111 +521,11 @@ impl Services {
             }
             Err(e) => return Err(e),
         };
-        let mut conn = self.store.read().await?;
-        let unit = match units::get(&mut conn, input.unit_id).await {
-            Ok(u) if u.is_active() => Some(u),
-            _ => {
-                check.push("unit_id", "error.unknown_unit");
-                None
-            }
-        };
-        if let (Some(u), Some(a)) = (&unit, actor)
-            && channel.is_offline()
-            && !handles(a, &u.path)
-        {
-            check.push("unit_id", "error.unknown_unit");
-        }
-        if let Some(c) = input.category_id {
-            let cats = store::categories(&mut conn).await?;
-            if !cats.iter().any(|x| x.id == c && x.active == 1) {
-                check.push("category_id", "error.choice");
-            }
-        }
-        drop(conn);
         check.finish()?;
-        let unit = unit.ok_or(ServiceError::NotFound)?;
-        let (accept_days, answer_days) = self.limits_for(&unit.path, input.category_id).await?;
-        let cal = self.calendar();
-        let today = self.clock.today();
-        let now = self.clock.now_ms();
-        // Entered by a clerk: the clerk recorded it, nobody signed in raised it.
-        let (submitter, recorded_by) = match actor {
-            Some(a) if channel.is_offline() => (None, Some(a.id())),
-            Some(a) => (Some(a.id()), None),
-            None => (None, None),
-        };
-        let anonymous = actor.is_none() || input.anonymous;
-        let code = (anonymous && !channel.is_offline()).then(new_tracking_code);
-        let details = serde_json::to_string(&input.channel_details).unwrap_or_else(|_| "{}".into());
-        let contact = input.contact.trim();
+        let prepared = prepared.ok_or(ServiceError::NotFound)?;
         let mut tx = self.store.write().await?;
-        let id = store::insert(
-            &mut tx,
-            &store::NewDemand {
-                title: &title,
-                body: &body,
-                unit_id: unit.id,
-                unit_path: &unit.path,
-                category_id: input.category_id,
-                channel: channel.code(),
-                channel_details: &details,
-                batch_id: None,
-                submitter_id: submitter,
-                anonymous,
-                contact,
-                tracking_code: code.as_deref(),
-                recorded_by,
-                accept_due: &cal.add_working_days(today, accept_days).to_string(),
-                answer_due: &cal.add_working_days(today, answer_days).to_string(),
-                idempotency_key: idempotency_key.map(str::trim).filter(|k| !k.is_empty()),
-                signature: None,
-                now,
-            },
-        )
-        .await?;
-        for f in &files {
-            store::insert_file(
-                &mut tx,
-                id,
-                &f.filename,
-                f.content_type,
-                &f.sha256,
-                &f.data,
-                now,
-            )
-            .await?;
-        }
-        store::insert_event(
-            &mut tx,
-            &store::NewEvent {
-                demand_id: id,
-                at: now,
-                actor_id: if anonymous {
-                    None
-                } else {
-                    actor.map(|a| a.id())
-                },
-                action: "submit",
-                from_status: "",
-                to_status: DemandStatus::Submitted.code(),
-                unit_id: unit.id,
-                unit_path: &unit.path,
-                to_unit_id: None,
-                text: "",
-            },
-        )
-        .await?;
-        // The audit trail never names an anonymous submitter either.
-        audit::append(
-            &mut tx,
-            if anonymous { None } else { actor.map(|a| a.id()) },
-            "demand_submitted",
-            "demand",
-            Some(id),
-            &serde_json::json!({ "unit_id": unit.id, "channel": channel.code(), "anonymous": anonymous }),
-        )
-        .await?;
-        self.notify_handlers(&mut tx, &unit.path, "demand_received", id, &title, now)
+        let (id, code) = self
+            .write_prepared(&mut tx, actor, channel, &prepared, None, key, &files)
             .await?;
         tx.commit().await?;
         Ok(Submitted {
@@ -477,6 +533,78 @@ impl Services {
             tracking_code: code,
             repeated: false,
         })
+    }
+
+    /// A clerk records what one offline occasion yielded (a symposium, a visit, a call): every
+    /// row is checked before any is written, then all are written together.
+    pub async fn record_offline(
+        &self,
+        actor: &Actor,
+        channel: Channel,
+        inputs: &[DemandInput],
+        idempotency_key: &str,
+    ) -> ServiceResult<Vec<i64>> {
+        if !channel.is_offline() {
+            return Err(ServiceError::field("channel", "error.choice"));
+        }
+        if !(actor.has_role(Role::IntakeClerk) || actor.can_manage_any()) {
+            return Err(ServiceError::Forbidden("error.not_clerk".into()));
+        }
+        if inputs.is_empty() {
+            return Err(ServiceError::field("title_0", "error.required"));
+        }
+        let key = Some(idempotency_key.trim()).filter(|k| !k.is_empty());
+        if let Some(key) = key
+            && self.repeat_of(Some(actor), key).await?.is_some()
+        {
+            return Err(ServiceError::Conflict("error.already_recorded".into()));
+        }
+        let mut check = Check::new();
+        let mut prepared = Vec::new();
+        for (row, input) in inputs.iter().enumerate() {
+            let suffix = format!("_{row}");
+            prepared.push(
+                self.prepare(Some(actor), channel, input, &suffix, row == 0, &mut check)
+                    .await?,
+            );
+        }
+        check.finish()?;
+        let now = self.clock.now_ms();
+        let mut tx = self.store.write().await?;
+        let first_unit = prepared
+            .iter()
+            .flatten()
+            .next()
+            .map(|p| p.unit.id)
+            .ok_or(ServiceError::NotFound)?;
+        let batch = if inputs.len() > 1 {
+            let details =
+                serde_json::to_string(&inputs[0].channel_details).unwrap_or_else(|_| "{}".into());
+            Some(
+                store::insert_batch(
+                    &mut tx,
+                    channel.code(),
+                    first_unit,
+                    &details,
+                    actor.id(),
+                    now,
+                )
+                .await?,
+            )
+        } else {
+            None
+        };
+        let mut ids = Vec::new();
+        for (row, p) in prepared.iter().flatten().enumerate() {
+            // Only the first row carries the key, so a resubmitted form is recognised once.
+            let row_key = if row == 0 { key } else { None };
+            let (id, _) = self
+                .write_prepared(&mut tx, Some(actor), channel, p, batch, row_key, &[])
+                .await?;
+            ids.push(id);
+        }
+        tx.commit().await?;
+        Ok(ids)
     }
 
     /// Tells the intake clerks and unit admins over a unit that work has arrived.

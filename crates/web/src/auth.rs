@@ -102,6 +102,22 @@ impl FromRequestParts<AppState> for PageUser {
     }
 }
 
+/// A page that anyone may open; signed-in people are recognised.
+pub struct MaybeUser(pub Option<PageUser>);
+
+impl FromRequestParts<AppState> for MaybeUser {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(MaybeUser(
+            PageUser::from_request_parts(parts, state).await.ok(),
+        ))
+    }
+}
+
 /// A caller of the JSON API.
 pub struct ApiUser {
     pub actor: Actor,

@@ -56,8 +56,25 @@ impl Lang {
         self.t(&format!("role.{code}"))
     }
 
+    /// A field's name; `title_2` is the title of the third row of a batch.
     pub fn field(&self, name: &str) -> String {
-        self.t(&format!("field.{name}"))
+        if let Some((base, row)) = name.rsplit_once('_')
+            && let Ok(row) = row.parse::<usize>()
+        {
+            let base_name = self.field(base);
+            return format!(
+                "{base_name}（{}）",
+                self.tp("form.row", &(row + 1).to_string())
+            );
+        }
+        let key = format!("field.{name}");
+        let text = self.t(&key);
+        // Channel fields are named in their own section.
+        if text == key {
+            self.t(&format!("channel_field.{name}"))
+        } else {
+            text
+        }
     }
 
     pub fn field_error(&self, e: &FieldError) -> String {
@@ -247,6 +264,19 @@ mod tests {
         }
         for s in shishi_service::campaigns::STAGES {
             keys.push(format!("stage.{s}"));
+        }
+        for s in shishi_core::demand::DemandStatus::ALL {
+            keys.push(format!("demand_status.{}", s.code()));
+        }
+        for a in shishi_core::demand::DemandAction::ALL {
+            keys.push(format!("demand_action.{}", a.code()));
+            keys.push(format!("notification.demand_{}", a.code()));
+        }
+        for c in shishi_core::demand::Channel::ALL {
+            keys.push(format!("channel.{}", c.code()));
+            for (f, _) in c.fields() {
+                keys.push(format!("channel_field.{f}"));
+            }
         }
         for code in [401, 403, 404, 409, 422, 429, 500] {
             keys.push(format!("http.{code}"));

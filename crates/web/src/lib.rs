@@ -7,6 +7,7 @@ pub mod api;
 mod auth;
 mod error;
 mod i18n;
+mod limit;
 mod pages;
 mod state;
 

@@ -2,6 +2,7 @@
 //! collects the handlers with their `#[utoipa::path]` so the OpenAPI document stays true.
 
 mod calendar;
+mod demands;
 mod matters;
 mod org;
 mod session;
@@ -47,6 +48,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(org::router())
         .merge(matters::router())
         .merge(calendar::router())
+        .merge(demands::router())
 }
 
 /// The OpenAPI document, generated from the handlers.

@@ -4,6 +4,7 @@
 mod account;
 mod admin;
 mod campaigns;
+mod demands;
 mod ledger;
 mod matters;
 
@@ -29,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .merge(ledger::router())
         .merge(matters::router())
         .merge(campaigns::router())
+        .merge(demands::router())
         .merge(admin::router())
         .fallback(not_found)
 }

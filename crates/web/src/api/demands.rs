@@ -1,0 +1,231 @@
+//! Demands (诉求): submission by integrations, the inbox and its steps, co-signing, one's own
+//! demands, the public tracking lookup, response figures and the in-app notifications.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum_extra::extract::Query as MultiQuery;
+use serde::{Deserialize, Serialize};
+use shishi_core::demand::Channel;
+use shishi_service::ServiceError;
+use shishi_service::demands::{
+    DemandDetail, DemandInput, DemandView, InboxFilter, InboxPage, ResponseFigures, StepInput,
+    Submitted,
+};
+use shishi_store::demands::{ListEntry, NotificationRow};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{ApiResult, OrApi, Page};
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ErrorBody};
+use crate::i18n::Lang;
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(inbox, submit))
+        .routes(routes!(get_demand))
+        .routes(routes!(step))
+        .routes(routes!(cosign))
+        .routes(routes!(mine))
+        .routes(routes!(track))
+        .routes(routes!(figures))
+        .routes(routes!(notifications))
+        .routes(routes!(mark_read))
+        .routes(routes!(categories))
+        .routes(routes!(decline_reasons))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NewDemand {
+    /// online, mobile, mailbox, hotline, suggestion_box, questionnaire, symposium, visit or api.
+    pub channel: String,
+    #[serde(flatten)]
+    pub demand: DemandInput,
+}
+
+/// Submits a demand. Send an `Idempotency-Key` header: a repeat with the same key answers the
+/// first demand again instead of creating a second. Offline channels need an intake clerk.
+#[utoipa::path(post, path = "/demands", tag = "demands", request_body = NewDemand,
+    params(("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 201, body = Submitted), (status = 200, body = Submitted, description = "a repeat"), (status = 422, body = ErrorBody)))]
+async fn submit(
+    State(st): State<AppState>,
+    lang: Lang,
+    user: ApiUser,
+    headers: HeaderMap,
+    Json(d): Json<NewDemand>,
+) -> Result<(StatusCode, Json<Submitted>), ApiError> {
+    let channel = Channel::from_code(d.channel.trim())
+        .ok_or_else(|| ServiceError::field("channel", "error.choice"))
+        .or_api(lang)?;
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
+    let out = st
+        .services
+        .submit_demand(Some(&user.actor), channel, &d.demand, key, vec![])
+        .await
+        .or_api(lang)?;
+    let status = if out.repeated {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(out)))
+}
+
+/// The inbox: demands in the caller's scope, oldest first, with their age and limits.
+#[utoipa::path(get, path = "/demands", tag = "demands", params(InboxFilter),
+    responses((status = 200, body = InboxPage), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn inbox(
+    State(st): State<AppState>,
+    lang: Lang,
+    user: ApiUser,
+    MultiQuery(f): MultiQuery<InboxFilter>,
+) -> ApiResult<InboxPage> {
+    Ok(Json(st.services.inbox(&user.actor, &f).await.or_api(lang)?))
+}
+
+#[utoipa::path(get, path = "/demands/{id}", tag = "demands", params(("id" = i64, Path)),
+    responses((status = 200, body = DemandDetail), (status = 404, body = ErrorBody)))]
+async fn get_demand(
+    State(st): State<AppState>,
+    lang: Lang,
+    user: ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<DemandDetail> {
+    Ok(Json(
+        st.services.demand(&user.actor, id).await.or_api(lang)?,
+    ))
+}
+
+/// One step: accept, answer, adopt (`matter_id`), merge (`merge_into`), decline
+/// (`decline_reason_id` and `text`), transfer (`to_unit_id` and `text`) or send_back (`text`).
+#[utoipa::path(post, path = "/demands/{id}/steps", tag = "demands", params(("id" = i64, Path)), request_body = StepInput,
+    responses((status = 200, body = DemandView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn step(
+    State(st): State<AppState>,
+    lang: Lang,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    Json(s): Json<StepInput>,
+) -> ApiResult<DemandView> {
+    Ok(Json(
+        st.services
+            .demand_step(&user.actor, id, &s)
+            .await
+            .or_api(lang)?,
+    ))
+}
+
+/// 附议: join an open demand instead of filing it again.
+#[utoipa::path(post, path = "/demands/{id}/cosign", tag = "demands", params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn cosign(
+    State(st): State<AppState>,
+    lang: Lang,
+    user: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    st.services.cosign(&user.actor, id).await.or_api(lang)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// 我的诉求: what the caller raised or co-signed.
+#[utoipa::path(get, path = "/my/demands", tag = "demands", responses((status = 200, body = Page<DemandView>)))]
+async fn mine(
+    State(st): State<AppState>,
+    lang: Lang,
+    user: ApiUser,
+) -> ApiResult<Page<DemandView>> {
+    let items = st.services.my_demands(&user.actor).await.or_api(lang)?;
+    Ok(Json(Page {
+        total: items.len() as i64,
+        items,
+    }))
+}
+
+/// Follows an anonymous demand by its private tracking code; no sign-in.
+#[utoipa::path(get, path = "/track/{code}", tag = "demands", params(("code" = String, Path)), security(()),
+    responses((status = 200, body = DemandDetail), (status = 404, body = ErrorBody)))]
+async fn track(
+    State(st): State<AppState>,
+    lang: Lang,
+    Path(code): Path<String>,
+) -> ApiResult<DemandDetail> {
+    Ok(Json(st.services.track(&code).await.or_api(lang)?))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct FiguresQuery {
+    pub unit_id: i64,
+    /// `YYYY-MM-DD` (Beijing), inclusive.
+    pub from: String,
+    pub until: String,
+}
+
+/// Response figures of a unit's subtree over a period, from the demand events.
+#[utoipa::path(get, path = "/response-figures", tag = "demands", params(FiguresQuery),
+    responses((status = 200, body = ResponseFigures), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn figures(
+    State(st): State<AppState>,
+    lang: Lang,
+    user: ApiUser,
+    Query(q): Query<FiguresQuery>,
+) -> ApiResult<ResponseFigures> {
+    let date = |field: &str, v: &str| {
+        chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+            .map_err(|_| ApiError::new(ServiceError::field(field, "error.date"), lang))
+    };
+    let (from, until) = (date("from", &q.from)?, date("until", &q.until)?);
+    Ok(Json(
+        st.services
+            .response_figures(&user.actor, q.unit_id, from, until)
+            .await
+            .or_api(lang)?,
+    ))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Notifications {
+    pub items: Vec<NotificationRow>,
+    pub unread: i64,
+}
+
+/// The caller's in-app notifications, newest first.
+#[utoipa::path(get, path = "/notifications", tag = "demands", responses((status = 200, body = Notifications)))]
+async fn notifications(
+    State(st): State<AppState>,
+    lang: Lang,
+    user: ApiUser,
+) -> ApiResult<Notifications> {
+    let (items, unread) = st.services.notifications(&user.actor).await.or_api(lang)?;
+    Ok(Json(Notifications { items, unread }))
+}
+
+#[utoipa::path(post, path = "/notifications/read", tag = "demands", responses((status = 204)))]
+async fn mark_read(
+    State(st): State<AppState>,
+    lang: Lang,
+    user: ApiUser,
+) -> Result<StatusCode, ApiError> {
+    st.services
+        .mark_notifications_read(&user.actor)
+        .await
+        .or_api(lang)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/demand-categories", tag = "demands", security(()), responses((status = 200, body = Vec<ListEntry>)))]
+async fn categories(State(st): State<AppState>, lang: Lang) -> ApiResult<Vec<ListEntry>> {
+    Ok(Json(st.services.demand_categories().await.or_api(lang)?))
+}
+
+#[utoipa::path(get, path = "/decline-reasons", tag = "demands", responses((status = 200, body = Vec<ListEntry>)))]
+async fn decline_reasons(
+    State(st): State<AppState>,
+    lang: Lang,
+    _user: ApiUser,
+) -> ApiResult<Vec<ListEntry>> {
+    Ok(Json(st.services.decline_reasons().await.or_api(lang)?))
+}
