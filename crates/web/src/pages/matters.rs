@@ -10,6 +10,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 use shishi_core::MatterAction;
 use shishi_service::ServiceError;
+use shishi_service::demands::StepInput;
 use shishi_service::files::Upload;
 use shishi_service::matters::{MatterDetail, MatterInput};
 use shishi_store::campaigns::{CampaignRow, ContentAreaRow};
@@ -59,6 +60,7 @@ pub struct MatterForm {
     pub content_area_id: Option<String>,
     #[serde(default)]
     pub tags: String,
+    pub from_demand: Option<String>,
 }
 
 impl MatterForm {
@@ -123,6 +125,7 @@ impl MatterForm {
             supervisor_id: s(m.supervisor_id),
             content_area_id: s(m.content_area_id),
             tags: m.tags.clone(),
+            from_demand: None,
         }
     }
 }
@@ -211,6 +214,8 @@ async fn form_page(
 #[derive(Deserialize)]
 struct NewQuery {
     parent: Option<String>,
+    /// Adopting a demand into a new matter: the form starts from the demand.
+    from_demand: Option<String>,
 }
 
 async fn new_form(
@@ -251,6 +256,17 @@ async fn new_form(
         }
         None => None,
     };
+    if let Some(demand_id) = opt_id(&q.from_demand) {
+        let d = st
+            .services
+            .demand(&user.actor, demand_id)
+            .await
+            .or_page(lang)?;
+        form.from_demand = Some(demand_id.to_string());
+        form.title = d.demand.title.clone();
+        form.description = d.demand.body.clone();
+        form.unit_id = d.demand.unit_id.to_string();
+    }
     form_page(
         &st,
         lang,
@@ -282,7 +298,25 @@ async fn create(
         Err(e) => Err(e),
     };
     match result {
-        Ok(m) => Ok(see_other(&format!("/matters/{}", m.id))),
+        Ok(m) => {
+            // The demand the matter answers follows it into the list.
+            if let Some(demand_id) = opt_id(&form.from_demand) {
+                let adopt = StepInput {
+                    action: "adopt".into(),
+                    matter_id: Some(m.id),
+                    ..Default::default()
+                };
+                if let Err(e) = st
+                    .services
+                    .demand_step(&user.actor, demand_id, &adopt)
+                    .await
+                {
+                    return show_matter_with_error(&st, lang, &user, &uri, m.id, lang.error(&e))
+                        .await;
+                }
+            }
+            Ok(see_other(&format!("/matters/{}", m.id)))
+        }
         Err(e @ (ServiceError::Invalid(_) | ServiceError::Conflict(_))) => {
             let parent = match parent_id {
                 Some(p) => Some(
@@ -522,6 +556,17 @@ async fn step_outcome<T>(
         }),
         Err(e) => show_page(st, lang, user, uri, id, Some(lang.error(&e))).await,
     }
+}
+
+async fn show_matter_with_error(
+    st: &AppState,
+    lang: Lang,
+    user: &PageUser,
+    uri: &Uri,
+    id: i64,
+    error: String,
+) -> PageResult {
+    show_page(st, lang, user, uri, id, Some(error)).await
 }
 
 async fn show(

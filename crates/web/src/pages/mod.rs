@@ -5,8 +5,10 @@ mod account;
 mod admin;
 mod campaigns;
 mod demands;
+mod intake;
 mod ledger;
 mod matters;
+mod public;
 
 use askama::Template;
 use axum::Router;
@@ -31,6 +33,8 @@ pub fn router() -> Router<AppState> {
         .merge(matters::router())
         .merge(campaigns::router())
         .merge(demands::router())
+        .merge(public::router())
+        .merge(intake::router())
         .merge(admin::router())
         .fallback(not_found)
 }
@@ -218,4 +222,13 @@ pub fn req_id(field: &str, s: &str) -> Result<i64, ServiceError> {
 
 pub fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
+}
+
+/// A configurable list entry's name in the user's language.
+pub fn localized(lang: Lang, e: &shishi_store::demands::ListEntry) -> String {
+    if lang.is_en() {
+        e.name_en.clone()
+    } else {
+        e.name_zh.clone()
+    }
 }

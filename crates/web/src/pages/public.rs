@@ -1,0 +1,322 @@
+//! The public side of demands: the submission form anyone may use (signed in or not) and the
+//! tracking page an anonymous submitter follows with their code.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{ConnectInfo, Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use serde::Deserialize;
+use shishi_core::demand::Channel;
+use shishi_service::ServiceError;
+use shishi_service::demands::{DemandDetail, DemandInput};
+use shishi_service::files::Upload;
+
+use super::ledger::{UnitOption, tree_options};
+use super::{
+    FormErrors, OrPage, PageError, PageResult, localized, opt_id, render, render_status, see_other,
+};
+use crate::auth::{MaybeUser, PageUser, same_token};
+use crate::i18n::Lang;
+use crate::state::AppState;
+
+/// Double-submit token for the public form, which may have no session behind it.
+const FORM_CSRF_COOKIE: &str = "shishi_form_csrf";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/submit", get(submit_form).post(submit))
+        .route("/track", get(track_lookup))
+        .route("/track/{code}", get(track))
+}
+
+// ---- the public form ----
+
+#[derive(Debug, Default, Clone)]
+struct SubmitForm {
+    title: String,
+    body: String,
+    unit_id: String,
+    category_id: String,
+    contact: String,
+    anonymous: bool,
+    idempotency_key: String,
+}
+
+#[derive(Template)]
+#[template(path = "submit.html")]
+struct SubmitTemplate {
+    lang: Lang,
+    signed_in: Option<String>,
+    csrf: String,
+    form: SubmitForm,
+    errors: FormErrors,
+    units: Vec<UnitOption>,
+    categories: Vec<(i64, String)>,
+}
+
+impl SubmitTemplate {
+    fn t(&self, key: &str) -> String {
+        self.lang.t(key)
+    }
+    fn unit_is(&self, id: &i64) -> bool {
+        self.form.unit_id == id.to_string()
+    }
+    fn category_is(&self, id: &i64) -> bool {
+        self.form.category_id == id.to_string()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "submitted.html")]
+struct SubmittedTemplate {
+    lang: Lang,
+    id: i64,
+    code: Option<String>,
+    signed_in: bool,
+}
+
+impl SubmittedTemplate {
+    fn t(&self, key: &str) -> String {
+        self.lang.t(key)
+    }
+}
+
+async fn submit_page(
+    st: &AppState,
+    lang: Lang,
+    user: &Option<PageUser>,
+    csrf: String,
+    form: SubmitForm,
+    errors: FormErrors,
+) -> PageResult {
+    let units = tree_options(st.services.public_units().await.or_page(lang)?);
+    let categories = st
+        .services
+        .demand_categories()
+        .await
+        .or_page(lang)?
+        .iter()
+        .filter(|c| c.active == 1)
+        .map(|c| (c.id, localized(lang, c)))
+        .collect();
+    let status = if errors.any() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let t = SubmitTemplate {
+        lang,
+        signed_in: user.as_ref().map(|u| u.actor.user.display_name.clone()),
+        csrf,
+        form,
+        errors,
+        units,
+        categories,
+    };
+    render_status(&t, lang, status)
+}
+
+async fn submit_form(
+    State(st): State<AppState>,
+    lang: Lang,
+    MaybeUser(user): MaybeUser,
+    jar: CookieJar,
+) -> PageResult {
+    let csrf = jar
+        .get(FORM_CSRF_COOKIE)
+        .map(|c| c.value().to_string())
+        .unwrap_or_else(shishi_service::auth::random_token);
+    let form = SubmitForm {
+        idempotency_key: shishi_service::auth::random_token(),
+        ..Default::default()
+    };
+    let cookie = Cookie::build((FORM_CSRF_COOKIE, csrf.clone()))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .path("/")
+        .build();
+    let page = submit_page(&st, lang, &user, csrf, form, FormErrors::default()).await?;
+    Ok((jar.add(cookie), page).into_response())
+}
+
+/// Reads a multipart form into text fields and uploads.
+async fn read_multipart(
+    mut mp: Multipart,
+) -> Result<(BTreeMap<String, String>, Vec<Upload>), ServiceError> {
+    let mut fields = BTreeMap::new();
+    let mut uploads = Vec::new();
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => return Err(ServiceError::field("files", "error.upload_broken")),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        let filename = field.file_name().map(str::to_string);
+        let data = field
+            .bytes()
+            .await
+            .map_err(|_| ServiceError::field("files", "error.upload_broken"))?;
+        match filename {
+            Some(filename) if name == "files" => {
+                if !data.is_empty() {
+                    uploads.push(Upload {
+                        filename,
+                        data: data.to_vec(),
+                    });
+                }
+            }
+            _ => {
+                fields.insert(name, String::from_utf8_lossy(&data).into_owned());
+            }
+        }
+    }
+    Ok((fields, uploads))
+}
+
+async fn submit(
+    State(st): State<AppState>,
+    lang: Lang,
+    MaybeUser(user): MaybeUser,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    jar: CookieJar,
+    mp: Multipart,
+) -> PageResult {
+    let expected = jar
+        .get(FORM_CSRF_COOKIE)
+        .map(|c| c.value().to_string())
+        .unwrap_or_default();
+    let (fields, uploads) = read_multipart(mp).await.or_page(lang)?;
+    let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
+    let form = SubmitForm {
+        title: get("title"),
+        body: get("body"),
+        unit_id: get("unit_id"),
+        category_id: get("category_id"),
+        contact: get("contact"),
+        anonymous: user.is_none() || fields.contains_key("anonymous"),
+        idempotency_key: get("idempotency_key"),
+    };
+    if expected.is_empty() || !same_token(&expected, &get("csrf")) {
+        return Err(PageError {
+            error: ServiceError::Forbidden("error.csrf".into()),
+            lang,
+        });
+    }
+    if let Err(wait) = st.submit_limit.check(addr.ip()) {
+        return Err(PageError {
+            error: ServiceError::Throttled(wait as i64),
+            lang,
+        });
+    }
+    let input = DemandInput {
+        title: form.title.clone(),
+        body: form.body.clone(),
+        unit_id: form.unit_id.trim().parse().unwrap_or(0),
+        category_id: opt_id(&Some(form.category_id.clone())),
+        contact: form.contact.clone(),
+        anonymous: form.anonymous,
+        channel_details: BTreeMap::new(),
+    };
+    let actor = user.as_ref().map(|u| &u.actor);
+    let key = Some(form.idempotency_key.as_str()).filter(|k| !k.is_empty());
+    match st
+        .services
+        .submit_demand(actor, Channel::Online, &input, key, uploads)
+        .await
+    {
+        Ok(out) => render(
+            &SubmittedTemplate {
+                lang,
+                id: out.id,
+                code: out.tracking_code,
+                signed_in: user.is_some(),
+            },
+            lang,
+        ),
+        Err(e @ (ServiceError::Invalid(_) | ServiceError::Conflict(_))) => {
+            submit_page(&st, lang, &user, expected, form, FormErrors::from(&e, lang)).await
+        }
+        Err(e) => Err(PageError { error: e, lang }),
+    }
+}
+
+// ---- tracking ----
+
+#[derive(Template)]
+#[template(path = "track.html")]
+struct TrackTemplate {
+    lang: Lang,
+    code: String,
+    detail: Option<DemandDetail>,
+    not_found: bool,
+}
+
+impl TrackTemplate {
+    fn t(&self, key: &str) -> String {
+        self.lang.t(key)
+    }
+    fn event_line(&self, action: &str, unit: &str) -> String {
+        format!(
+            "{} · {}",
+            self.lang.t(&format!("demand_action.{action}")),
+            unit
+        )
+    }
+}
+
+#[derive(Deserialize)]
+struct CodeQuery {
+    code: Option<String>,
+}
+
+async fn track_lookup(lang: Lang, Query(q): Query<CodeQuery>) -> PageResult {
+    match q
+        .code
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+    {
+        Some(code) => Ok(see_other(&format!("/track/{}", code.to_ascii_uppercase()))),
+        None => render(
+            &TrackTemplate {
+                lang,
+                code: String::new(),
+                detail: None,
+                not_found: false,
+            },
+            lang,
+        ),
+    }
+}
+
+async fn track(State(st): State<AppState>, lang: Lang, Path(code): Path<String>) -> PageResult {
+    match st.services.track(&code).await {
+        Ok(d) => render(
+            &TrackTemplate {
+                lang,
+                code,
+                detail: Some(d),
+                not_found: false,
+            },
+            lang,
+        ),
+        Err(ServiceError::NotFound) => render_status(
+            &TrackTemplate {
+                lang,
+                code,
+                detail: None,
+                not_found: true,
+            },
+            lang,
+            StatusCode::NOT_FOUND,
+        ),
+        Err(e) => Err(PageError { error: e, lang }),
+    }
+}
