@@ -144,6 +144,18 @@ pub struct ResponseFigures {
     pub median_days_to_answer: Option<f64>,
 }
 
+/// An open demand that looks like one being written.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SimilarDemand {
+    pub id: i64,
+    pub title: String,
+    pub unit_name: String,
+    pub status: String,
+    pub cosigners: i64,
+    /// Estimated Jaccard similarity of the character bigrams, 0–1.
+    pub similarity: f64,
+}
+
 /// A demand whose fields passed the checks, ready to write.
 struct Prepared {
     title: String,
@@ -157,6 +169,7 @@ struct Prepared {
     submitter: Option<i64>,
     recorded_by: Option<i64>,
     unit: units::UnitRow,
+    signature: shishi_text::Signature,
 }
 
 /// A tracking code: 12 characters without look-alikes (0/O, 1/I/L), easy to read out on a phone.
@@ -365,7 +378,9 @@ impl Services {
             Some(a) => (Some(a.id()), None),
             None => (None, None),
         };
+        let signature = shishi_text::signature(&format!("{title}\n{body}"));
         Ok(Some(Prepared {
+            signature,
             title,
             body,
             contact,
@@ -414,7 +429,7 @@ impl Services {
                 accept_due: &p.accept_due,
                 answer_due: &p.answer_due,
                 idempotency_key,
-                signature: None,
+                signature: Some(&p.signature.to_bytes()),
                 now,
             },
         )
@@ -528,6 +543,7 @@ impl Services {
             .write_prepared(&mut tx, actor, channel, &prepared, None, key, &files)
             .await?;
         tx.commit().await?;
+        self.index_demand(id, &prepared.signature);
         Ok(Submitted {
             id,
             tracking_code: code,
@@ -604,6 +620,9 @@ impl Services {
             ids.push(id);
         }
         tx.commit().await?;
+        for (id, p) in ids.iter().zip(prepared.iter().flatten()) {
+            self.index_demand(*id, &p.signature);
+        }
         Ok(ids)
     }
 
@@ -1017,6 +1036,11 @@ impl Services {
         let row = store::get(&mut tx, id).await?;
         let n = store::cosigners(&mut tx, id).await?.len() as i64;
         tx.commit().await?;
+        if !to.is_open()
+            && let Ok(mut index) = self.similar.write()
+        {
+            index.remove(id);
+        }
         Ok(self.demand_view(&row, n))
     }
 
@@ -1113,6 +1137,72 @@ impl Services {
         f.median_days_to_accept = median(to_accept);
         f.median_days_to_answer = median(to_answer);
         Ok(f)
+    }
+
+    fn index_demand(&self, id: i64, signature: &shishi_text::Signature) {
+        if let Ok(mut index) = self.similar.write() {
+            index.insert(id, signature);
+        }
+    }
+
+    /// Rebuilds the similarity index of open demands from the signatures in the database.
+    /// Signatures made under other parameters are skipped (re-signing them is `shishi reindex`'s job).
+    pub async fn rebuild_similarity_index(&self) -> ServiceResult<usize> {
+        let mut fresh = shishi_text::LshIndex::new();
+        let mut conn = self.store.read().await?;
+        let mut after = 0;
+        loop {
+            let page = store::signatures(&mut conn, after, 5000).await?;
+            let Some(last) = page.last() else { break };
+            after = last.0;
+            for (id, _, bytes) in &page {
+                if let Ok(sig) = shishi_text::Signature::from_bytes(bytes) {
+                    fresh.insert(*id, &sig);
+                }
+            }
+        }
+        let n = fresh.len();
+        if let Ok(mut index) = self.similar.write() {
+            *index = fresh;
+        }
+        Ok(n)
+    }
+
+    /// Open demands that read like `text`, most similar first: what the form offers to
+    /// co-sign instead of filing again. Carries nothing about who raised them.
+    pub async fn similar_demands(
+        &self,
+        text: &str,
+        limit: usize,
+    ) -> ServiceResult<Vec<SimilarDemand>> {
+        if shishi_text::normalize(text).chars().count() < 6 {
+            return Ok(vec![]);
+        }
+        let signature = shishi_text::signature(text);
+        let hits = match self.similar.read() {
+            Ok(index) => index.query(&signature, limit.clamp(1, 20)),
+            Err(_) => vec![],
+        };
+        let mut conn = self.store.read().await?;
+        let mut out = Vec::new();
+        for (id, similarity) in hits {
+            let Ok(d) = store::get(&mut conn, id).await else {
+                continue;
+            };
+            if !status_of(&d).is_open() {
+                continue;
+            }
+            let cosigners = store::cosigners(&mut conn, id).await?.len() as i64;
+            out.push(SimilarDemand {
+                id,
+                title: d.title,
+                unit_name: d.unit_name,
+                status: d.status,
+                cosigners,
+                similarity,
+            });
+        }
+        Ok(out)
     }
 
     pub async fn notifications(

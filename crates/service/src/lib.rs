@@ -34,6 +34,8 @@ pub struct Services {
     pub clock: Clock,
     calendar: Arc<RwLock<WorkCalendar>>,
     policy: Arc<RwLock<RiskPolicy>>,
+    /// Open demands by MinHash signature; derived from the database, rebuilt at start.
+    similar: Arc<RwLock<shishi_text::LshIndex>>,
 }
 
 impl Services {
@@ -44,8 +46,10 @@ impl Services {
             clock,
             calendar: Arc::new(RwLock::new(WorkCalendar::default())),
             policy: Arc::new(RwLock::new(RiskPolicy::default())),
+            similar: Arc::new(RwLock::new(shishi_text::LshIndex::new())),
         };
         services.reload_calendar().await?;
+        services.rebuild_similarity_index().await?;
         Ok(services)
     }
 

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use shishi_core::demand::Channel;
 use shishi_service::ServiceError;
 use shishi_service::demands::{
-    DemandDetail, DemandInput, DemandView, InboxFilter, InboxPage, ResponseFigures, StepInput,
-    Submitted,
+    DemandDetail, DemandInput, DemandView, InboxFilter, InboxPage, ResponseFigures, SimilarDemand,
+    StepInput, Submitted,
 };
 use shishi_store::demands::{ListEntry, NotificationRow};
 use utoipa_axum::router::OpenApiRouter;
@@ -35,6 +35,28 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(mark_read))
         .routes(routes!(categories))
         .routes(routes!(decline_reasons))
+        .routes(routes!(similar))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct SimilarQuery {
+    /// The title and details typed so far.
+    pub text: String,
+}
+
+/// Open demands that read like the text being typed, to co-sign instead of filing again.
+/// Public: it shows titles only, never who raised them.
+#[utoipa::path(get, path = "/similar", tag = "demands", params(SimilarQuery), security(()),
+    responses((status = 200, body = Vec<SimilarDemand>)))]
+async fn similar(
+    State(st): State<AppState>,
+    lang: Lang,
+    Query(q): Query<SimilarQuery>,
+) -> ApiResult<Vec<SimilarDemand>> {
+    let text: String = q.text.chars().take(4000).collect();
+    Ok(Json(
+        st.services.similar_demands(&text, 5).await.or_api(lang)?,
+    ))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -54,6 +54,8 @@ struct SubmitForm {
 struct SubmitTemplate {
     lang: Lang,
     signed_in: Option<String>,
+    /// The session's token, for co-signing a similar demand from this page.
+    session_csrf: String,
     csrf: String,
     form: SubmitForm,
     errors: FormErrors,
@@ -114,6 +116,7 @@ async fn submit_page(
     let t = SubmitTemplate {
         lang,
         signed_in: user.as_ref().map(|u| u.actor.user.display_name.clone()),
+        session_csrf: user.as_ref().map(|u| u.csrf.clone()).unwrap_or_default(),
         csrf,
         form,
         errors,
