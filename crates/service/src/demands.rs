@@ -543,7 +543,7 @@ impl Services {
             .write_prepared(&mut tx, actor, channel, &prepared, None, key, &files)
             .await?;
         tx.commit().await?;
-        self.index_demand(id, &prepared.signature);
+        self.index_demand(id, &prepared.title, &prepared.signature);
         Ok(Submitted {
             id,
             tracking_code: code,
@@ -621,7 +621,7 @@ impl Services {
         }
         tx.commit().await?;
         for (id, p) in ids.iter().zip(prepared.iter().flatten()) {
-            self.index_demand(*id, &p.signature);
+            self.index_demand(*id, &p.title, &p.signature);
         }
         Ok(ids)
     }
@@ -1036,10 +1036,8 @@ impl Services {
         let row = store::get(&mut tx, id).await?;
         let n = store::cosigners(&mut tx, id).await?.len() as i64;
         tx.commit().await?;
-        if !to.is_open()
-            && let Ok(mut index) = self.similar.write()
-        {
-            index.remove(id);
+        if !to.is_open() {
+            self.unindex_demand(id);
         }
         Ok(self.demand_view(&row, n))
     }
@@ -1139,9 +1137,20 @@ impl Services {
         Ok(f)
     }
 
-    fn index_demand(&self, id: i64, signature: &shishi_text::Signature) {
+    /// Each open demand stands in the index twice: its whole text under its id, and its title
+    /// under the negated id, so a title typed alone already finds it.
+    fn index_demand(&self, id: i64, title: &str, signature: &shishi_text::Signature) {
+        let title_signature = shishi_text::signature(title);
         if let Ok(mut index) = self.similar.write() {
             index.insert(id, signature);
+            index.insert(-id, &title_signature);
+        }
+    }
+
+    fn unindex_demand(&self, id: i64) {
+        if let Ok(mut index) = self.similar.write() {
+            index.remove(id);
+            index.remove(-id);
         }
     }
 
@@ -1155,13 +1164,14 @@ impl Services {
             let page = store::signatures(&mut conn, after, 5000).await?;
             let Some(last) = page.last() else { break };
             after = last.0;
-            for (id, _, bytes) in &page {
+            for (id, title, bytes) in &page {
                 if let Ok(sig) = shishi_text::Signature::from_bytes(bytes) {
                     fresh.insert(*id, &sig);
+                    fresh.insert(-*id, &shishi_text::signature(title));
                 }
             }
         }
-        let n = fresh.len();
+        let n = fresh.len() / 2;
         if let Ok(mut index) = self.similar.write() {
             *index = fresh;
         }
@@ -1179,10 +1189,23 @@ impl Services {
             return Ok(vec![]);
         }
         let signature = shishi_text::signature(text);
+        let limit = limit.clamp(1, 20);
         let hits = match self.similar.read() {
-            Ok(index) => index.query(&signature, limit.clamp(1, 20)),
+            Ok(index) => index.query(&signature, limit * 2),
             Err(_) => vec![],
         };
+        // A demand found by its text and by its title counts once, at its better score.
+        let mut best: Vec<(i64, f64)> = Vec::new();
+        for (id, score) in hits {
+            let id = id.abs();
+            match best.iter_mut().find(|(b, _)| *b == id) {
+                Some(entry) => entry.1 = entry.1.max(score),
+                None => best.push((id, score)),
+            }
+        }
+        best.sort_by(|a, b| b.1.total_cmp(&a.1));
+        best.truncate(limit);
+        let hits = best;
         let mut conn = self.store.read().await?;
         let mut out = Vec::new();
         for (id, similarity) in hits {

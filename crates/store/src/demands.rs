@@ -354,14 +354,15 @@ pub async fn inbox(conn: &mut AnyConnection, q: &InboxQuery) -> StoreResult<(Vec
     Ok((rows, total))
 }
 
-/// Open demands with their signatures, a page at a time, to rebuild the similarity index.
+/// Open demands with their titles and signatures, a page at a time, to rebuild the similarity
+/// index.
 pub async fn signatures(
     conn: &mut AnyConnection,
     after_id: i64,
     limit: i64,
 ) -> StoreResult<Vec<(i64, String, Vec<u8>)>> {
     Ok(sqlx::query_as(
-        "SELECT id, unit_path, signature FROM demands
+        "SELECT id, title, signature FROM demands
          WHERE id > $1 AND signature IS NOT NULL AND status IN ('submitted', 'accepted') ORDER BY id LIMIT $2",
     )
     .bind(after_id)
