@@ -62,8 +62,14 @@ pub enum Command {
     },
     /// Measure the ledger query and the summary line on a large generated SQLite database.
     Bench {
+        /// What to measure: ledger, similarity or all.
+        #[arg(long, default_value = "all")]
+        only: String,
         #[arg(long, default_value_t = 1_000_000)]
         matters: usize,
+        /// Stored demands for the similarity check.
+        #[arg(long, default_value_t = 1_000_000)]
+        demands: usize,
         #[arg(long, default_value_t = 10_000)]
         units: usize,
         /// Queries to time for each measure.
@@ -200,12 +206,25 @@ pub async fn run(args: Args, config: Config) -> Result<ExitCode> {
             }
         }
         Command::Bench {
+            only,
             matters,
+            demands,
             units,
             queries,
             db,
         } => {
-            crate::bench::run(matters, units, queries, db).await?;
+            if !matches!(only.as_str(), "all" | "ledger" | "similarity") {
+                anyhow::bail!("--only takes ledger, similarity or all");
+            }
+            if only != "similarity" {
+                crate::bench::run(matters, units, queries, db).await?;
+            }
+            if only != "ledger" {
+                println!("\nsimilarity check against {demands} stored demands …");
+                let report =
+                    tokio::task::spawn_blocking(move || shishi_text::bench(demands)).await?;
+                println!("{report}");
+            }
             Ok(ExitCode::SUCCESS)
         }
     }
