@@ -242,7 +242,13 @@ impl Services {
             transferred_from: d.transferred_from,
             accept_due: d.accept_due.clone(),
             answer_due: d.answer_due.clone(),
-            age_working_days: cal.working_days_between(created, today).max(0),
+            // A closed demand's age stops at its close.
+            age_working_days: cal
+                .working_days_between(
+                    created,
+                    d.closed_at.map_or(today, shishi_core::time::beijing_date),
+                )
+                .max(0),
             late_to_accept: status == DemandStatus::Submitted
                 && parse_date(&d.accept_due).is_some_and(|due| today > due),
             late_to_answer: status.is_open()
@@ -457,6 +463,7 @@ impl Services {
                 unit_path: &p.unit.path,
                 to_unit_id: None,
                 text: "",
+                due: "",
             },
         )
         .await?;
@@ -539,9 +546,21 @@ impl Services {
         check.finish()?;
         let prepared = prepared.ok_or(ServiceError::NotFound)?;
         let mut tx = self.store.write().await?;
-        let (id, code) = self
+        let written = self
             .write_prepared(&mut tx, actor, channel, &prepared, None, key, &files)
-            .await?;
+            .await;
+        let (id, code) = match written {
+            Ok(done) => done,
+            // The same key arrived twice at once and the other request won: answer with its demand.
+            Err(ServiceError::Conflict(c)) if c == "error.duplicate" && key.is_some() => {
+                drop(tx);
+                if let Some(repeat) = self.repeat_of(actor, key.unwrap_or_default()).await? {
+                    return Ok(repeat);
+                }
+                return Err(ServiceError::Conflict(c));
+            }
+            Err(e) => return Err(e),
+        };
         tx.commit().await?;
         self.index_demand(id, &prepared.title, &prepared.signature);
         Ok(Submitted {
@@ -579,6 +598,11 @@ impl Services {
         let mut prepared = Vec::new();
         for (row, input) in inputs.iter().enumerate() {
             let suffix = format!("_{row}");
+            // One occasion, one set of channel fields: every row carries the checked first row's.
+            let input = &DemandInput {
+                channel_details: inputs[0].channel_details.clone(),
+                ..input.clone()
+            };
             prepared.push(
                 self.prepare(Some(actor), channel, input, &suffix, row == 0, &mut check)
                     .await?,
@@ -705,8 +729,14 @@ impl Services {
                 })
                 .collect()
         };
+        let mut view = self.demand_view(&d, cosigners);
+        // A co-signer who does not handle the demand sees what it says, not who raised it.
+        if !actor.reads(&d.unit_path) && d.submitter_id != Some(actor.id()) {
+            view.submitter_name = None;
+            view.contact = None;
+        }
         Ok(DemandDetail {
-            demand: self.demand_view(&d, cosigners),
+            demand: view,
             events,
             files,
             actions,
@@ -824,9 +854,14 @@ impl Services {
         for r in rows {
             let n = store::cosigners(&mut conn, r.id).await?.len() as i64;
             let mut v = self.demand_view(&r, n);
-            // Their own demand: they may see their own name and contact.
+            // Their own demand: they may see their own name and contact; a co-signed one shows
+            // nobody's.
             if r.submitter_id == Some(actor.id()) {
                 v.submitter_name = Some(actor.user.display_name.clone());
+                v.contact = (!r.contact.is_empty()).then(|| r.contact.clone());
+            } else {
+                v.submitter_name = None;
+                v.contact = None;
             }
             out.push(v);
         }
@@ -956,7 +991,7 @@ impl Services {
                 {
                     store::cosign(&mut tx, target.id, s, now).await?;
                 }
-                store::move_cosigners(&mut tx, d.id, target.id, now).await?;
+                store::move_cosigners(&mut tx, d.id, target.id, target.submitter_id, now).await?;
             }
             DemandAction::Adopt => {
                 let matter_id = input
@@ -999,6 +1034,12 @@ impl Services {
                 unit_path: &d.unit_path,
                 to_unit_id: to_unit.as_ref().map(|u| u.id),
                 text,
+                // Judged against the limit of the inbox the demand was in when the step was taken.
+                due: match action {
+                    DemandAction::Accept => &d.accept_due,
+                    _ if !to.is_open() => &d.answer_due,
+                    _ => "",
+                },
             },
         )
         .await?;
@@ -1072,6 +1113,64 @@ impl Services {
             .or_else(|| (!d.contact.is_empty()).then(|| d.contact.clone())))
     }
 
+    pub async fn response_limits(&self) -> ServiceResult<Vec<store::LimitRow>> {
+        let mut conn = self.store.read().await?;
+        Ok(store::limits(&mut conn).await?)
+    }
+
+    /// Sets the working-day limits to accept and to answer for a unit (0: any) and category
+    /// (0: any). A system admin of the whole organisation sets them.
+    pub async fn set_response_limit(
+        &self,
+        actor: &Actor,
+        unit_id: i64,
+        category_id: i64,
+        accept_days: i64,
+        answer_days: i64,
+    ) -> ServiceResult<()> {
+        if !actor.is_root_admin() {
+            return Err(ServiceError::Forbidden("error.only_root_admin".into()));
+        }
+        let mut check = Check::new();
+        if !(0..=60).contains(&accept_days) {
+            check.push_with("accept_days", "error.range", "0–60");
+        }
+        if !(1..=365).contains(&answer_days) || answer_days < accept_days {
+            check.push_with(
+                "answer_days",
+                "error.range",
+                format!("{}–365", accept_days.max(1)),
+            );
+        }
+        let mut conn = self.store.read().await?;
+        if unit_id != 0 && units::get(&mut conn, unit_id).await.is_err() {
+            check.push("unit_id", "error.unknown_unit");
+        }
+        if category_id != 0
+            && !store::categories(&mut conn)
+                .await?
+                .iter()
+                .any(|c| c.id == category_id)
+        {
+            check.push("category_id", "error.choice");
+        }
+        drop(conn);
+        check.finish()?;
+        let mut tx = self.store.write().await?;
+        store::set_limit(&mut tx, unit_id, category_id, accept_days, answer_days).await?;
+        audit::append(
+            &mut tx,
+            Some(actor.id()),
+            "response_limit_set",
+            "settings",
+            None,
+            &serde_json::json!({ "unit_id": unit_id, "category_id": category_id, "accept_days": accept_days, "answer_days": answer_days }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Response figures of a unit's subtree over `[from, until]` (Beijing dates, inclusive).
     pub async fn response_figures(
         &self,
@@ -1106,12 +1205,12 @@ impl Services {
         };
         let mut f = ResponseFigures::default();
         let (mut to_accept, mut to_answer) = (Vec::new(), Vec::new());
-        for (action, at, created, accept_due, _answer_due) in events {
+        for (action, at, created, due) in events {
             match action.as_str() {
                 "submit" => f.received += 1,
                 "accept" => {
                     f.accepted += 1;
-                    if parse_date(&accept_due)
+                    if parse_date(&due)
                         .is_some_and(|due| shishi_core::time::beijing_date(at) <= due)
                     {
                         f.accepted_on_time += 1;

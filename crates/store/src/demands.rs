@@ -187,12 +187,13 @@ pub struct NewEvent<'a> {
     pub unit_path: &'a str,
     pub to_unit_id: Option<i64>,
     pub text: &'a str,
+    pub due: &'a str,
 }
 
 pub async fn insert_event(conn: &mut AnyConnection, e: &NewEvent<'_>) -> StoreResult<i64> {
     Ok(sqlx::query_scalar(
-        "INSERT INTO demand_events (demand_id, at, actor_id, action, from_status, to_status, unit_id, unit_path, to_unit_id, text)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        "INSERT INTO demand_events (demand_id, at, actor_id, action, from_status, to_status, unit_id, unit_path, to_unit_id, text, due)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(e.demand_id)
     .bind(e.at)
@@ -204,6 +205,7 @@ pub async fn insert_event(conn: &mut AnyConnection, e: &NewEvent<'_>) -> StoreRe
     .bind(e.unit_path)
     .bind(e.to_unit_id)
     .bind(e.text)
+    .bind(e.due)
     .fetch_one(conn)
     .await?)
 }
@@ -252,15 +254,17 @@ pub async fn cosigners(conn: &mut AnyConnection, demand_id: i64) -> StoreResult<
     .await?)
 }
 
-/// Moves the co-signers of a merged demand onto the surviving one.
+/// Moves the co-signers of a merged demand onto the surviving one; the survivor's own
+/// submitter (`except`) never becomes a co-signer of their own demand.
 pub async fn move_cosigners(
     conn: &mut AnyConnection,
     from: i64,
     to: i64,
+    except: Option<i64>,
     now: i64,
 ) -> StoreResult<()> {
     let from_ids = cosigners(conn, from).await?;
-    for user in from_ids {
+    for user in from_ids.into_iter().filter(|u| Some(*u) != except) {
         cosign(conn, to, user, now).await?;
     }
     Ok(())
@@ -519,16 +523,16 @@ pub async fn insert_batch(
 
 // ---- response figures ----
 
-/// `(action, event time, demand created, accept due, answer due)` for the events in the
-/// subtree and period, the raw material of the response figures.
+/// `(action, event time, demand created, the limit in force at the step)` for the events in
+/// the subtree and period, the raw material of the response figures.
 pub async fn events_in(
     conn: &mut AnyConnection,
     root: &str,
     from: i64,
     until: i64,
-) -> StoreResult<Vec<(String, i64, i64, String, String)>> {
+) -> StoreResult<Vec<(String, i64, i64, String)>> {
     Ok(sqlx::query_as(
-        "SELECT e.action, e.at, d.created_at, d.accept_due, d.answer_due
+        "SELECT e.action, e.at, d.created_at, e.due
          FROM demand_events e JOIN demands d ON d.id = e.demand_id
          WHERE e.unit_path >= $1 AND e.unit_path < $2 AND e.at >= $3 AND e.at < $4",
     )

@@ -116,7 +116,10 @@ CREATE TABLE demand_events (
     unit_id INTEGER NOT NULL REFERENCES units(id),
     unit_path TEXT NOT NULL,
     to_unit_id INTEGER REFERENCES units(id),
-    text TEXT NOT NULL DEFAULT ''
+    text TEXT NOT NULL DEFAULT '',
+    -- The limit in force when the step was taken (accept-by for an acceptance, answer-by for
+    -- a closing step), so a later transfer cannot rewrite whether it was on time.
+    due TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX demand_events_demand ON demand_events(demand_id, id);
 CREATE INDEX demand_events_path ON demand_events(unit_path, at);

@@ -12,7 +12,7 @@ use shishi_service::demands::{
     DemandDetail, DemandInput, DemandView, InboxFilter, InboxPage, ResponseFigures, SimilarDemand,
     StepInput, Submitted,
 };
-use shishi_store::demands::{ListEntry, NotificationRow};
+use shishi_store::demands::{LimitRow, ListEntry, NotificationRow};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -36,6 +36,81 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(categories))
         .routes(routes!(decline_reasons))
         .routes(routes!(similar))
+        .routes(routes!(reveal))
+        .routes(routes!(list_limits, set_limit))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct RevealInput {
+    /// Why the identity must be known; recorded in the audit trail.
+    pub reason: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Revealed {
+    /// The submitter's name, or the contact they left; none when nobody signed in and no contact was left.
+    pub submitter: Option<String>,
+}
+
+/// A system admin over the demand's unit reveals who raised an anonymous demand. Audited.
+#[utoipa::path(post, path = "/demands/{id}/reveal", tag = "demands", params(("id" = i64, Path)), request_body = RevealInput,
+    responses((status = 200, body = Revealed), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn reveal(
+    State(st): State<AppState>,
+    lang: Lang,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    Json(r): Json<RevealInput>,
+) -> ApiResult<Revealed> {
+    Ok(Json(Revealed {
+        submitter: st
+            .services
+            .reveal_submitter(&user.actor, id, &r.reason)
+            .await
+            .or_api(lang)?,
+    }))
+}
+
+/// Working-day limits to accept and to answer demands (unit 0 and category 0 mean "any").
+#[utoipa::path(get, path = "/response-limits", tag = "demands", responses((status = 200, body = Vec<LimitRow>)))]
+async fn list_limits(
+    State(st): State<AppState>,
+    lang: Lang,
+    _user: ApiUser,
+) -> ApiResult<Vec<LimitRow>> {
+    Ok(Json(st.services.response_limits().await.or_api(lang)?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct LimitInput {
+    #[serde(default)]
+    pub unit_id: i64,
+    #[serde(default)]
+    pub category_id: i64,
+    pub accept_days: i64,
+    pub answer_days: i64,
+}
+
+/// Sets one limit (system admin of the whole organisation); the most specific one applies.
+#[utoipa::path(put, path = "/response-limits", tag = "demands", request_body = LimitInput,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn set_limit(
+    State(st): State<AppState>,
+    lang: Lang,
+    user: ApiUser,
+    Json(l): Json<LimitInput>,
+) -> Result<StatusCode, ApiError> {
+    st.services
+        .set_response_limit(
+            &user.actor,
+            l.unit_id,
+            l.category_id,
+            l.accept_days,
+            l.answer_days,
+        )
+        .await
+        .or_api(lang)?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
