@@ -488,6 +488,9 @@ both_backends!(
     cookies_are_http_only_and_secure_behind_tls
 );
 
+/// `(id, title, unit path, owner, supervisor)` of a matter.
+type MatterPeople = (i64, String, String, Option<i64>, Option<i64>);
+
 /// Every demo person against every demo matter: a matter answers 200 exactly when one of the
 /// person's grants (other than member) covers its unit, or the person is its responsible person
 /// or named supervisor; otherwise 404 with none of its data.
@@ -500,7 +503,7 @@ async fn every_person_sees_exactly_their_scope(backend: Backend) {
                 .fetch_all(&mut *conn)
                 .await
                 .unwrap();
-        let matters: Vec<(i64, String, String, Option<i64>, Option<i64>)> = sqlx::query_as(
+        let matters: Vec<MatterPeople> = sqlx::query_as(
             "SELECT id, title, unit_path, owner_id, supervisor_id FROM matters ORDER BY id",
         )
         .fetch_all(&mut *conn)

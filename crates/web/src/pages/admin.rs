@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/calendar/import", post(import_calendar))
         .route("/calendar/{day}/delete", post(delete_day))
         .route("/settings/risk", post(set_risk))
+        .route("/settings/limits", post(set_limit))
 }
 
 // ---- units ----
@@ -633,6 +634,10 @@ struct CalendarTemplate {
     threshold: u8,
     errors: FormErrors,
     notice: Option<String>,
+    /// `(unit, category, accept days, answer days)` as people read them.
+    limits: Vec<(String, String, i64, i64)>,
+    units: Vec<UnitOption>,
+    categories: Vec<(i64, String)>,
 }
 
 async fn calendar_page(
@@ -674,6 +679,35 @@ async fn calendar_page(
     } else {
         StatusCode::OK
     };
+    let all_units = st.services.visible_units(&me.actor).await.or_page(lang)?;
+    let categories: Vec<(i64, String)> = st
+        .services
+        .demand_categories()
+        .await
+        .or_page(lang)?
+        .iter()
+        .map(|c| (c.id, super::localized(lang, c)))
+        .collect();
+    let any = lang.t("ledger.any");
+    let limits = st
+        .services
+        .response_limits()
+        .await
+        .or_page(lang)?
+        .into_iter()
+        .map(|l| {
+            let unit = all_units
+                .iter()
+                .find(|u| u.id == l.unit_id)
+                .map_or(any.clone(), |u| u.name.clone());
+            let category = categories
+                .iter()
+                .find(|c| c.0 == l.category_id)
+                .map_or(any.clone(), |c| c.1.clone());
+            (unit, category, l.accept_days, l.answer_days)
+        })
+        .collect();
+    let units = tree_options(all_units);
     let t = CalendarTemplate {
         ctx: Ctx::new(lang, me, uri, "calendar"),
         year,
@@ -683,6 +717,9 @@ async fn calendar_page(
         threshold: policy.progress_threshold,
         errors,
         notice,
+        limits,
+        units,
+        categories,
     };
     render_status(&t, lang, status)
 }
@@ -841,6 +878,59 @@ async fn set_risk(
                 None,
                 FormErrors::default(),
                 Some(lang.t("calendar.policy_saved")),
+            )
+            .await
+        }
+        Err(e @ (ServiceError::Invalid(_) | ServiceError::Forbidden(_))) => {
+            calendar_page(&st, lang, &me, &uri, None, FormErrors::from(&e, lang), None).await
+        }
+        Err(e) => Err(PageError { error: e, lang }),
+    }
+}
+
+#[derive(Deserialize)]
+struct LimitForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    unit_id: String,
+    #[serde(default)]
+    category_id: String,
+    #[serde(default)]
+    accept_days: String,
+    #[serde(default)]
+    answer_days: String,
+}
+
+async fn set_limit(
+    State(st): State<AppState>,
+    lang: Lang,
+    me: PageUser,
+    uri: Uri,
+    Form(f): Form<LimitForm>,
+) -> PageResult {
+    me.check_csrf(&f.csrf).or_page(lang)?;
+    let num = |v: &str| v.trim().parse::<i64>().unwrap_or(-1);
+    let result = st
+        .services
+        .set_response_limit(
+            &me.actor,
+            num(&f.unit_id).max(0),
+            num(&f.category_id).max(0),
+            num(&f.accept_days),
+            num(&f.answer_days),
+        )
+        .await;
+    match result {
+        Ok(()) => {
+            calendar_page(
+                &st,
+                lang,
+                &me,
+                &uri,
+                None,
+                FormErrors::default(),
+                Some(lang.t("calendar.limit_saved")),
             )
             .await
         }

@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/demands/{id}", get(show))
         .route("/demands/{id}/step", post(step))
         .route("/demands/{id}/cosign", post(cosign))
+        .route("/demands/{id}/reveal", post(reveal))
         .route("/demand-files/{id}", get(download))
         .route("/my/demands", get(mine))
         .route("/notifications", get(notifications))
@@ -168,6 +169,8 @@ struct DemandTemplate {
     reasons: Vec<(i64, String)>,
     category: String,
     can_adopt_new: bool,
+    can_reveal: bool,
+    revealed: Option<String>,
 }
 
 impl DemandTemplate {
@@ -189,6 +192,19 @@ async fn show_page(
     uri: &Uri,
     id: i64,
     error: Option<String>,
+) -> PageResult {
+    show_page_revealed(st, lang, user, uri, id, error, None).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn show_page_revealed(
+    st: &AppState,
+    lang: Lang,
+    user: &PageUser,
+    uri: &Uri,
+    id: i64,
+    error: Option<String>,
+    revealed: Option<String>,
 ) -> PageResult {
     let d = st.services.demand(&user.actor, id).await.or_page(lang)?;
     let units = tree_options(st.services.public_units().await.or_page(lang)?);
@@ -227,8 +243,48 @@ async fn show_page(
         reasons,
         category,
         can_adopt_new,
+        can_reveal: false,
+        revealed,
+    };
+    let t = DemandTemplate {
+        can_reveal: t.d.demand.anonymous && user.actor.has_role(shishi_core::Role::SystemAdmin),
+        ..t
     };
     render_status(&t, lang, status)
+}
+
+#[derive(Deserialize)]
+struct RevealForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn reveal(
+    State(st): State<AppState>,
+    lang: Lang,
+    user: PageUser,
+    uri: Uri,
+    Path(id): Path<i64>,
+    Form(f): Form<RevealForm>,
+) -> PageResult {
+    user.check_csrf(&f.csrf).or_page(lang)?;
+    match st
+        .services
+        .reveal_submitter(&user.actor, id, &f.reason)
+        .await
+    {
+        Ok(who) => {
+            let who = who.unwrap_or_else(|| lang.t("demand.nobody_known"));
+            show_page_revealed(&st, lang, &user, &uri, id, None, Some(who)).await
+        }
+        Err(ServiceError::NotFound) => Err(PageError {
+            error: ServiceError::NotFound,
+            lang,
+        }),
+        Err(e) => show_page(&st, lang, &user, &uri, id, Some(lang.error(&e))).await,
+    }
 }
 
 async fn show(
