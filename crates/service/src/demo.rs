@@ -5,7 +5,9 @@
 //! each matter's story), except the people: Argon2 is slow, so the one demo password is hashed
 //! once and the accounts are written in one transaction, audited as a system admin would be.
 //! Dates are relative to today, so the ledger looks alive (some matters late, some at risk)
-//! whenever the demo is loaded.
+//! whenever the demo is loaded. About three hundred demands (诉求) follow the matters (see
+//! `demo_demands.rs`), many of them adopted into those matters, many still waiting in the
+//! inboxes.
 
 use std::collections::HashMap;
 
@@ -19,6 +21,9 @@ use crate::campaigns::CampaignInput;
 use crate::matters::MatterInput;
 use crate::units::UnitInput;
 use crate::{Actor, ServiceError, ServiceResult, Services};
+
+#[path = "demo_demands.rs"]
+mod demo_demands;
 
 /// Every demo account's password (demo mode only).
 pub const DEMO_PASSWORD: &str = "shishi-demo";
@@ -73,6 +78,9 @@ const PEOPLE: &[Person] = &[
     ("unitadmin", "李秀英", "g_party", &[(Role::UnitAdmin, "group")], "集团党委办公室 单位管理员（全集团清单）"),
     ("supervisor", "赵志刚", "g_party", &[(Role::Supervisor, "group")], "集团督导组"),
     ("clerk", "陈丽", "g_union", &[(Role::IntakeClerk, "group")], "集团工会 受理员"),
+    ("clerk1", "钱晓燕", "s1_party", &[(Role::IntakeClerk, "s1")], "示范钢铁股份有限公司 受理员"),
+    ("clerk2", "冯玉兰", "s2_union", &[(Role::IntakeClerk, "s2")], "示范矿业有限公司 受理员"),
+    ("clerk3", "邓洁", "s3", &[(Role::IntakeClerk, "s3")], "示范实业发展有限公司 受理员"),
     ("member", "刘强", "s1_bof", &[(Role::Member, "s1_bof")], "第一炼钢厂转炉车间 职工"),
     ("sub1admin", "张伟", "s1_party", &[(Role::UnitAdmin, "s1")], "示范钢铁股份有限公司 单位管理员"),
     ("sub1leader", "马振华", "s1", &[(Role::Leader, "s1")], "示范钢铁股份有限公司 领导"),
@@ -584,6 +592,14 @@ impl Services {
         let admin = self.actor(admin_id).await?;
 
         let mut units: HashMap<&str, i64> = HashMap::from([("group", outcome.root_unit_id)]);
+        let root_path = {
+            let mut conn = self.store.read().await?;
+            shishi_store::units::get(&mut conn, outcome.root_unit_id)
+                .await?
+                .path
+        };
+        let mut paths: HashMap<&str, String> = HashMap::from([("group", root_path)]);
+        let mut names: HashMap<&str, &str> = HashMap::from([("group", DEMO_ORG)]);
         for (i, (key, parent, name, kind)) in UNITS.iter().enumerate() {
             let input = UnitInput {
                 name: name.to_string(),
@@ -594,6 +610,8 @@ impl Services {
                 .create_unit(&admin, Some(pick(&units, parent)?), &input)
                 .await?;
             units.insert(key, unit.id);
+            paths.insert(key, unit.path);
+            names.insert(key, name);
         }
 
         let mut ids = self.insert_demo_people(admin_id, &units).await?;
@@ -633,6 +651,8 @@ impl Services {
         let supervisor = who("supervisor")?;
         // Title → (matter id, the admin who created it), for decomposition.
         let mut made: HashMap<&str, (i64, &str)> = HashMap::new();
+        // Title → (matter id, unit key), for the demands adopted into the matters.
+        let mut matters: HashMap<&str, (i64, &str)> = HashMap::new();
         for (i, d) in MATTERS.iter().enumerate() {
             let (parent_id, creator) = match d.parent {
                 "" => {
@@ -673,9 +693,19 @@ impl Services {
             };
             let id = self.create_matter(manager, parent_id, &input).await?.id;
             made.insert(d.title, (id, creator));
+            matters.insert(d.title, (id, d.unit));
             self.drive_demo_matter(i, id, d, manager, owner, supervisor)
                 .await?;
         }
+
+        let org = demo_demands::Org {
+            units: &units,
+            paths: &paths,
+            names: &names,
+            actors: &actors,
+            matters: &matters,
+        };
+        self.load_demo_demands(&org).await?;
 
         let mut logins = vec![("admin".to_string(), "系统管理员 · 全集团".to_string())];
         logins.extend(
@@ -698,7 +728,15 @@ impl Services {
         let hash = hash_password(DEMO_PASSWORD).await?;
         let mut ids = HashMap::new();
         let mut tx = self.store.write().await?;
-        for (username, name, home, grants, _) in PEOPLE {
+        // The members (职工) hold one grant each, on their home unit.
+        let members = demo_demands::MEMBERS
+            .iter()
+            .map(|(username, name, home)| (username, name, home, vec![(Role::Member, *home)]));
+        let people = PEOPLE
+            .iter()
+            .map(|(username, name, home, grants, _)| (username, name, home, grants.to_vec()))
+            .chain(members);
+        for (username, name, home, grants) in people {
             let unit_id = pick(units, home)?;
             let id = users::insert(
                 &mut tx,

@@ -3,8 +3,11 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
+use chrono::Duration;
 use shishi_core::Role;
+use shishi_core::demand::{Channel, DemandStatus};
 use shishi_core::matter::MatterStatus;
+use shishi_service::demands::{DemandView, InboxFilter};
 use shishi_service::demo::DEMO_PASSWORD;
 use shishi_service::matters::LedgerFilter;
 use shishi_service::{Clock, ServiceError, Services};
@@ -25,6 +28,26 @@ async fn audit_events(services: &Services) -> i64 {
         VerifyOutcome::Intact { events } => events,
         broken => panic!("audit chain broken after the demo: {broken:?}"),
     }
+}
+
+/// Every demand the actor's inbox holds, page by page.
+async fn all_demands(services: &Services, actor: &shishi_service::Actor) -> Vec<DemandView> {
+    let mut out = Vec::new();
+    for page in 1.. {
+        let f = InboxFilter {
+            page: Some(page),
+            per_page: Some(200),
+            ..Default::default()
+        };
+        let p = services.inbox(actor, &f).await.unwrap();
+        let done = p.items.len() < 200;
+        out.extend(p.items);
+        if done {
+            assert_eq!(out.len() as i64, p.total);
+            return out;
+        }
+    }
+    unreachable!()
 }
 
 async fn demo_is_complete_and_loads_once(backend: Backend) {
@@ -226,6 +249,191 @@ async fn demo_is_complete_and_loads_once(backend: Backend) {
         Err(ServiceError::NotFound)
     ));
 
+    // About three hundred demands, from every channel and in every state.
+    let demands = all_demands(&services, admin).await;
+    let total = demands.len();
+    assert!(total >= 250, "{total} demands in the demo");
+    let mut by_status: HashMap<&str, usize> = HashMap::new();
+    let mut by_channel: HashMap<&str, usize> = HashMap::new();
+    for d in &demands {
+        *by_status.entry(d.status.as_str()).or_default() += 1;
+        *by_channel.entry(d.channel.as_str()).or_default() += 1;
+        assert!(!d.title.is_empty() && !d.body.is_empty());
+    }
+    eprintln!("{backend:?}: {total} demands, {by_status:?}, {by_channel:?}");
+    for s in DemandStatus::ALL {
+        assert!(
+            by_status.get(s.code()).is_some_and(|n| *n >= 5),
+            "too few {} demands",
+            s.code()
+        );
+    }
+    for c in Channel::ALL {
+        assert!(
+            by_channel.get(c.code()).is_some_and(|n| *n >= 5),
+            "too few {} demands",
+            c.code()
+        );
+    }
+    // The inbox filters agree.
+    let submitted = services
+        .inbox(
+            admin,
+            &InboxFilter {
+                status: vec!["submitted".into()],
+                per_page: Some(1),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(submitted.total as usize, by_status["submitted"]);
+    let hotline = services
+        .inbox(
+            admin,
+            &InboxFilter {
+                channel: Some("hotline".into()),
+                per_page: Some(1),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(hotline.total as usize, by_channel["hotline"]);
+
+    // Each channel's own fields are there.
+    for d in &demands {
+        let channel = Channel::from_code(&d.channel).unwrap();
+        for (field, required) in channel.fields() {
+            if *required {
+                assert!(
+                    d.channel_details.get(*field).is_some_and(|v| !v.is_empty()),
+                    "{} ({}) lacks {field}",
+                    d.title,
+                    d.channel
+                );
+            }
+        }
+    }
+
+    // Adopted demands belong to demo matters; closed ones carry their answer or reason.
+    let matter_paths: HashMap<i64, &str> = ledger
+        .items
+        .iter()
+        .map(|m| (m.row.id, m.row.unit_path.as_str()))
+        .collect();
+    let unit_paths: HashMap<i64, &str> = units.iter().map(|u| (u.id, u.path.as_str())).collect();
+    let ids: HashSet<i64> = demands.iter().map(|d| d.id).collect();
+    let mut adopted_into = HashSet::new();
+    for d in &demands {
+        match d.status.as_str() {
+            "adopted" => {
+                let m = d.matter_id.expect("an adopted demand names its matter");
+                let matter_path = matter_paths.get(&m).expect("a demo matter");
+                assert!(
+                    unit_paths[&d.unit_id].starts_with(matter_path),
+                    "{} adopted into a matter of another unit",
+                    d.title
+                );
+                adopted_into.insert(m);
+            }
+            "merged" => {
+                let into = d.merged_into.expect("a merged demand names the other");
+                assert!(ids.contains(&into) && into != d.id);
+            }
+            "answered" => assert!(!d.answer.is_empty(), "{} answered without words", d.title),
+            "declined" => {
+                assert!(d.decline_reason_id.is_some() && !d.answer.is_empty());
+            }
+            _ => {}
+        }
+    }
+    assert!(
+        adopted_into.len() >= 20,
+        "{} matters took demands",
+        adopted_into.len()
+    );
+
+    // Co-signed, anonymous, transferred, sent back.
+    let cosigned = demands.iter().filter(|d| d.cosigners >= 2).count();
+    assert!(cosigned >= 20, "{cosigned} demands with co-signers");
+    let anonymous: Vec<_> = demands.iter().filter(|d| d.anonymous).collect();
+    assert!(anonymous.len() >= 20);
+    assert!(anonymous.iter().all(|d| d.submitter_name.is_none()));
+    assert!(demands.iter().any(|d| d.submitter_name.is_some()));
+    assert!(
+        demands
+            .iter()
+            .filter(|d| d.transferred_from.is_some())
+            .count()
+            >= 10
+    );
+    let root = units.iter().find(|u| u.parent_id.is_none()).unwrap();
+    let today = services.clock.today();
+    let figures = services
+        .response_figures(
+            admin,
+            root.id,
+            today - Duration::days(1),
+            today + Duration::days(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(figures.received as usize, total);
+    assert!(
+        figures.transferred >= 10 && figures.sent_back >= 2,
+        "{figures:?}"
+    );
+    assert!(
+        !services
+            .my_demands(&actors["member"])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // A subsidiary's clerk and unit admin have work waiting, from their subsidiary only.
+    for who in ["clerk1", "sub2admin"] {
+        let actor = &actors[who];
+        let (_, root_path) = actor.read_roots().into_iter().next().unwrap();
+        let waiting = services
+            .inbox(
+                actor,
+                &InboxFilter {
+                    status: vec!["submitted".into()],
+                    per_page: Some(200),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert!(waiting.total >= 5, "{who} has {} waiting", waiting.total);
+        let theirs = all_demands(&services, actor).await;
+        assert!(theirs.len() < total);
+        let inside: HashSet<i64> = units
+            .iter()
+            .filter(|u| u.path.starts_with(&root_path))
+            .map(|u| u.id)
+            .collect();
+        for d in waiting.items.iter().chain(&theirs) {
+            assert!(
+                inside.contains(&d.unit_id),
+                "{who} sees {} of {}",
+                d.title,
+                d.unit_name
+            );
+        }
+        let outside = demands
+            .iter()
+            .filter(|d| !inside.contains(&d.unit_id))
+            .count();
+        assert_eq!(
+            theirs.len() + outside,
+            total,
+            "{who} sees all of its subtree"
+        );
+    }
+
     // The audit chain holds, and a second load changes nothing.
     let events = audit_events(&services).await;
     assert!(events > ledger.total * 3, "{events} audit events");
@@ -240,6 +448,7 @@ async fn demo_is_complete_and_loads_once(backend: Backend) {
         services.visible_units(admin).await.unwrap().len(),
         units.len()
     );
+    assert_eq!(all_demands(&services, admin).await.len(), total);
 }
 both_backends!(
     demo_is_complete_and_loads_once_on,
