@@ -94,12 +94,12 @@ async fn inbox(
 ) -> PageResult {
     let filter = InboxFilter {
         unit_id: opt_id(&form.unit_id),
-        status: form
-            .status
-            .clone()
-            .filter(|s| !s.is_empty())
-            .into_iter()
-            .collect(),
+        // An inbox opens on the work still owed; "all" shows everything.
+        status: match form.status.as_deref().unwrap_or("") {
+            "" => vec!["submitted".into(), "accepted".into()],
+            "all" => vec![],
+            one => vec![one.to_string()],
+        },
         channel: form.channel.clone().filter(|s| !s.is_empty()),
         category_id: opt_id(&form.category_id),
         q: form.q.clone(),
