@@ -1,0 +1,96 @@
+//! The similarity index of open demands: what the form offers to co-sign.
+
+use super::*;
+
+impl Services {
+    /// Each open demand stands in the index twice: its whole text under its id, and its title
+    /// under the negated id, so a title typed alone already finds it.
+    pub(super) fn index_demand(&self, id: i64, title: &str, signature: &shishi_text::Signature) {
+        let title_signature = shishi_text::signature(title);
+        if let Ok(mut index) = self.similar.write() {
+            index.insert(id, signature);
+            index.insert(-id, &title_signature);
+        }
+    }
+
+    pub(super) fn unindex_demand(&self, id: i64) {
+        if let Ok(mut index) = self.similar.write() {
+            index.remove(id);
+            index.remove(-id);
+        }
+    }
+
+    /// Rebuilds the similarity index of open demands from the signatures in the database.
+    /// Signatures made under other parameters are skipped (re-signing them is `shishi reindex`'s job).
+    pub async fn rebuild_similarity_index(&self) -> ServiceResult<usize> {
+        let mut fresh = shishi_text::LshIndex::new();
+        let mut conn = self.store.read().await?;
+        let mut after = 0;
+        loop {
+            let page = store::signatures(&mut conn, after, 5000).await?;
+            let Some(last) = page.last() else { break };
+            after = last.0;
+            for (id, title, bytes) in &page {
+                if let Ok(sig) = shishi_text::Signature::from_bytes(bytes) {
+                    fresh.insert(*id, &sig);
+                    fresh.insert(-*id, &shishi_text::signature(title));
+                }
+            }
+        }
+        let n = fresh.len() / 2;
+        if let Ok(mut index) = self.similar.write() {
+            *index = fresh;
+        }
+        Ok(n)
+    }
+
+    /// Open demands that read like `text`, most similar first: what the form offers to
+    /// co-sign instead of filing again. Carries nothing about who raised them.
+    pub async fn similar_demands(
+        &self,
+        text: &str,
+        limit: usize,
+    ) -> ServiceResult<Vec<SimilarDemand>> {
+        if shishi_text::normalize(text).chars().count() < 6 {
+            return Ok(vec![]);
+        }
+        let signature = shishi_text::signature(text);
+        let limit = limit.clamp(1, 20);
+        let hits = match self.similar.read() {
+            Ok(index) => index.query(&signature, limit * 2),
+            Err(_) => vec![],
+        };
+        // A demand found by its text and by its title counts once, at its better score.
+        let mut best: Vec<(i64, f64)> = Vec::new();
+        for (id, score) in hits {
+            let id = id.abs();
+            match best.iter_mut().find(|(b, _)| *b == id) {
+                Some(entry) => entry.1 = entry.1.max(score),
+                None => best.push((id, score)),
+            }
+        }
+        best.sort_by(|a, b| b.1.total_cmp(&a.1));
+        best.truncate(limit);
+        let hits = best;
+        let mut conn = self.store.read().await?;
+        let mut out = Vec::new();
+        for (id, similarity) in hits {
+            let Ok(d) = store::get(&mut conn, id).await else {
+                continue;
+            };
+            if !status_of(&d).is_open() {
+                continue;
+            }
+            let cosigners = store::cosigners(&mut conn, id).await?.len() as i64;
+            out.push(SimilarDemand {
+                id,
+                title: d.title,
+                unit_name: d.unit_name,
+                status: d.status,
+                cosigners,
+                similarity,
+            });
+        }
+        Ok(out)
+    }
+}
