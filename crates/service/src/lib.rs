@@ -11,6 +11,7 @@ pub mod demands;
 pub mod demo;
 mod error;
 pub mod files;
+pub mod matter_similarity;
 pub mod matters;
 pub mod setup;
 pub mod units;
@@ -36,6 +37,8 @@ pub struct Services {
     policy: Arc<RwLock<RiskPolicy>>,
     /// Open demands by MinHash signature; derived from the database, rebuilt at start.
     similar: Arc<RwLock<shishi_text::LshIndex>>,
+    /// Matters on the list, likewise.
+    similar_matters: Arc<RwLock<shishi_text::LshIndex>>,
 }
 
 impl Services {
@@ -47,9 +50,11 @@ impl Services {
             calendar: Arc::new(RwLock::new(WorkCalendar::default())),
             policy: Arc::new(RwLock::new(RiskPolicy::default())),
             similar: Arc::new(RwLock::new(shishi_text::LshIndex::new())),
+            similar_matters: Arc::new(RwLock::new(shishi_text::LshIndex::new())),
         };
         services.reload_calendar().await?;
         services.rebuild_similarity_index().await?;
+        services.rebuild_matter_index().await?;
         Ok(services)
     }
 

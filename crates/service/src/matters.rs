@@ -505,6 +505,7 @@ impl Services {
         }
         let row = store::get(&mut tx, id).await?;
         tx.commit().await?;
+        self.reindex_matter(&row);
         Ok(row)
     }
 
@@ -599,6 +600,7 @@ impl Services {
         }
         let row = store::get(&mut tx, id).await?;
         tx.commit().await?;
+        self.reindex_matter(&row);
         Ok(row)
     }
 
@@ -655,6 +657,7 @@ impl Services {
         }
         let row = store::get(&mut tx, id).await?;
         tx.commit().await?;
+        self.reindex_matter(&row);
         Ok(row)
     }
 

@@ -682,3 +682,18 @@ pub async fn counts_by_status_matching(
     sql.push(" GROUP BY m.status");
     Ok(sql.query_as::<(String, i64)>().fetch_all(conn).await?)
 }
+
+/// `(id, title, description, status)` a page at a time, to rebuild the similarity index.
+pub async fn texts_page(
+    conn: &mut AnyConnection,
+    after_id: i64,
+    limit: i64,
+) -> StoreResult<Vec<(i64, String, String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT id, title, description, status FROM matters WHERE id > $1 ORDER BY id LIMIT $2",
+    )
+    .bind(after_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}

@@ -376,6 +376,25 @@ async fn a_clerk_works_the_inbox(backend: Backend) {
         )
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // While a person types, matters already on the list are shown too.
+    let found: Value = app
+        .anonymous()
+        .get(app.url("/api/v1/similar"))
+        .query(&[("text", "选矿厂浴室热水供应不稳定")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        found["matters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["title"].as_str().unwrap_or("").contains("浴室热水")),
+        "{found}"
+    );
     // The clerk's entry page records a symposium's demands in one go.
     let b = app.browser_as("unitadmin").await;
     let unit_s = unit.to_string();

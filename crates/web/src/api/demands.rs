@@ -12,6 +12,7 @@ use shishi_service::demands::{
     DemandDetail, DemandInput, DemandView, InboxFilter, InboxPage, ResponseFigures, SimilarDemand,
     StepInput, Submitted,
 };
+use shishi_service::matter_similarity::SimilarMatter;
 use shishi_store::demands::{LimitRow, ListEntry, NotificationRow};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -119,19 +120,28 @@ pub struct SimilarQuery {
     pub text: String,
 }
 
-/// Open demands that read like the text being typed, to co-sign instead of filing again.
-/// Public: it shows titles only, never who raised them.
+/// Open demands and listed matters that read like the text being typed, to co-sign or follow
+/// instead of filing again. Public: it shows titles only, never who raised them.
 #[utoipa::path(get, path = "/similar", tag = "demands", params(SimilarQuery), security(()),
-    responses((status = 200, body = Vec<SimilarDemand>)))]
+    responses((status = 200, body = Similar)))]
 async fn similar(
     State(st): State<AppState>,
     lang: Lang,
     Query(q): Query<SimilarQuery>,
-) -> ApiResult<Vec<SimilarDemand>> {
+) -> ApiResult<Similar> {
     let text: String = q.text.chars().take(4000).collect();
-    Ok(Json(
-        st.services.similar_demands(&text, 5).await.or_api(lang)?,
-    ))
+    Ok(Json(Similar {
+        demands: st.services.similar_demands(&text, 5).await.or_api(lang)?,
+        matters: st.services.similar_matters(&text, 3).await.or_api(lang)?,
+    }))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Similar {
+    /// Open demands to co-sign.
+    pub demands: Vec<SimilarDemand>,
+    /// Practical matters already on the list.
+    pub matters: Vec<SimilarMatter>,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
