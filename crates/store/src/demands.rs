@@ -639,3 +639,59 @@ pub async fn set_dues(
         .await?;
     Ok(())
 }
+
+/// The two configurable lists of demands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum List {
+    Categories,
+    DeclineReasons,
+}
+
+impl List {
+    fn table(self) -> &'static str {
+        match self {
+            List::Categories => "demand_categories",
+            List::DeclineReasons => "decline_reasons",
+        }
+    }
+}
+
+pub async fn add_entry(
+    conn: &mut AnyConnection,
+    list: List,
+    code: &str,
+    name_zh: &str,
+    name_en: &str,
+) -> StoreResult<i64> {
+    let table = list.table();
+    Ok(sqlx::query_scalar(&format!(
+        "INSERT INTO {table} (code, name_zh, name_en, sort_order)
+         VALUES ($1, $2, $3, (SELECT COALESCE(MAX(sort_order), 0) + 1 FROM {table} WHERE sort_order < 99))
+         RETURNING id"
+    ))
+    .bind(code)
+    .bind(name_zh)
+    .bind(name_en)
+    .fetch_one(conn)
+    .await?)
+}
+
+pub async fn set_entry_active(
+    conn: &mut AnyConnection,
+    list: List,
+    id: i64,
+    active: bool,
+) -> StoreResult<()> {
+    let done = sqlx::query(&format!(
+        "UPDATE {} SET active = $1 WHERE id = $2",
+        list.table()
+    ))
+    .bind(active as i64)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}

@@ -162,3 +162,79 @@ both_backends!(
     create_a_matter_through_the_form_on,
     create_a_matter_through_the_form
 );
+
+async fn lists_and_limits_are_for_the_organisation_admin(backend: Backend) {
+    let app = TestApp::with_demo(backend).await;
+    let admin = app.browser_as("admin").await;
+    let (status, _) = admin
+        .post(
+            "/settings/lists/decline_reasons",
+            &[
+                ("name_zh", "已在其他渠道办结"),
+                ("name_en", "Settled elsewhere"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, html) = admin.get("/settings/lists").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("已在其他渠道办结"));
+    let (status, html) = admin
+        .post(
+            "/settings/lists/categories",
+            &[("name_zh", ""), ("name_en", "")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("中文名称：必填"));
+    let (status, html) = admin
+        .post(
+            "/settings/limits",
+            &[
+                ("unit_id", "0"),
+                ("category_id", "0"),
+                ("accept_days", "3"),
+                ("answer_days", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "answering before accepting is refused"
+    );
+    assert!(html.contains("答复时限"));
+    // A subsidiary's unit admin changes none of it.
+    let sub = app.browser_as("sub1admin").await;
+    let (status, _) = sub.get("/settings/lists").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let events = app.count("audit_events").await;
+    let (status, _) = sub
+        .post(
+            "/settings/lists/categories",
+            &[("name_zh", "越权"), ("name_en", "x")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = sub
+        .post(
+            "/settings/limits",
+            &[
+                ("unit_id", "0"),
+                ("category_id", "0"),
+                ("accept_days", "1"),
+                ("answer_days", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the calendar page shows the refusal"
+    );
+    assert_eq!(app.count("audit_events").await, events);
+}
+both_backends!(
+    lists_and_limits_are_for_the_organisation_admin_on,
+    lists_and_limits_are_for_the_organisation_admin
+);

@@ -126,3 +126,63 @@ impl Services {
         Ok(f)
     }
 }
+
+impl Services {
+    /// Adds an entry to a configurable list (demand categories, decline reasons). Entries are
+    /// never deleted, only deactivated, so old demands keep their meaning.
+    pub async fn add_list_entry(
+        &self,
+        actor: &Actor,
+        list: store::List,
+        name_zh: &str,
+        name_en: &str,
+    ) -> ServiceResult<i64> {
+        if !actor.is_root_admin() {
+            return Err(ServiceError::Forbidden("error.only_root_admin".into()));
+        }
+        let mut check = Check::new();
+        let zh = check.required("name_zh", name_zh, 50);
+        let en = check.required("name_en", name_en, 80);
+        check.finish()?;
+        // A stable code for integrations, unique whatever the names.
+        let code = format!("c{}", &crate::auth::random_token()[..10]);
+        let mut tx = self.store.write().await?;
+        let id = store::add_entry(&mut tx, list, &code, &zh, &en).await?;
+        audit::append(
+            &mut tx,
+            Some(actor.id()),
+            "list_entry_added",
+            "settings",
+            Some(id),
+            &serde_json::json!({ "list": format!("{list:?}"), "name_zh": zh, "name_en": en }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn set_list_entry_active(
+        &self,
+        actor: &Actor,
+        list: store::List,
+        id: i64,
+        active: bool,
+    ) -> ServiceResult<()> {
+        if !actor.is_root_admin() {
+            return Err(ServiceError::Forbidden("error.only_root_admin".into()));
+        }
+        let mut tx = self.store.write().await?;
+        store::set_entry_active(&mut tx, list, id, active).await?;
+        audit::append(
+            &mut tx,
+            Some(actor.id()),
+            "list_entry_active",
+            "settings",
+            Some(id),
+            &serde_json::json!({ "list": format!("{list:?}"), "active": active }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

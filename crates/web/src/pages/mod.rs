@@ -9,6 +9,7 @@ mod intake;
 mod ledger;
 mod matters;
 mod public;
+mod settings;
 
 use askama::Template;
 use axum::Router;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(public::router())
         .merge(intake::router())
         .merge(admin::router())
+        .merge(settings::router())
         .fallback(not_found)
 }
 
