@@ -39,6 +39,8 @@ pub struct Services {
     similar: Arc<RwLock<shishi_text::LshIndex>>,
     /// Matters on the list, likewise.
     similar_matters: Arc<RwLock<shishi_text::LshIndex>>,
+    /// Full-text search of demands (jieba words); derived, rebuilt at start.
+    search: Arc<shishi_text::search::SearchIndex>,
 }
 
 impl Services {
@@ -51,10 +53,15 @@ impl Services {
             policy: Arc::new(RwLock::new(RiskPolicy::default())),
             similar: Arc::new(RwLock::new(shishi_text::LshIndex::new())),
             similar_matters: Arc::new(RwLock::new(shishi_text::LshIndex::new())),
+            search: Arc::new(
+                shishi_text::search::SearchIndex::in_memory()
+                    .map_err(|e| ServiceError::Internal(e.to_string()))?,
+            ),
         };
         services.reload_calendar().await?;
         services.rebuild_similarity_index().await?;
         services.rebuild_matter_index().await?;
+        services.rebuild_search_index().await?;
         Ok(services)
     }
 

@@ -695,3 +695,18 @@ pub async fn set_entry_active(
     }
     Ok(())
 }
+
+/// `(id, title, body)` of every demand, a page at a time, to rebuild the search index.
+pub async fn texts_page(
+    conn: &mut AnyConnection,
+    after_id: i64,
+    limit: i64,
+) -> StoreResult<Vec<(i64, String, String)>> {
+    Ok(
+        sqlx::query_as("SELECT id, title, body FROM demands WHERE id > $1 ORDER BY id LIMIT $2")
+            .bind(after_id)
+            .bind(limit)
+            .fetch_all(conn)
+            .await?,
+    )
+}

@@ -1,4 +1,4 @@
-//! shishi-text: near-duplicate detection for demands (诉求).
+//! shishi-text: near-duplicate detection and full-text search for demands (诉求).
 //!
 //! While a citizen or a clerk types a demand, the intake form looks for open demands that
 //! say nearly the same thing, so that the second filing becomes a co-sign of the first.
@@ -45,6 +45,7 @@ mod bench;
 mod lsh;
 mod minhash;
 mod normalize;
+pub mod search;
 mod synth;
 
 pub use bench::{BenchReport, bench};

@@ -363,6 +363,35 @@ async fn a_clerk_works_the_inbox(backend: Backend) {
         .unwrap();
     assert_eq!(detail["demand"]["status"], "answered");
     assert_eq!(detail["events"].as_array().unwrap().len(), 3);
+    // Words find it in the inbox, through the Chinese full-text index.
+    let found: Value = api
+        .get("/demands?q=%E7%8F%AD%E8%BD%A6&status=answered")
+        .await
+        .json()
+        .await
+        .unwrap(); // 班车
+    assert!(
+        found["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["id"] == id),
+        "{found}"
+    );
+    let none: Value = api
+        .get("/demands?q=%E7%8F%AD%E8%BD%A6%20%E6%B8%B8%E6%B3%B3%E6%B1%A0&status=answered")
+        .await
+        .json()
+        .await
+        .unwrap(); // 班车 游泳池
+    assert!(
+        !none["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["id"] == id),
+        "every word must match"
+    );
     // Another subsidiary's admin neither sees nor touches it.
     let other = app.api_as("sub2admin").await;
     assert_eq!(

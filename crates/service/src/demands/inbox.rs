@@ -3,6 +3,9 @@
 
 use super::*;
 
+/// The most matches a text search hands to the inbox query.
+const SEARCH_HITS: usize = 5000;
+
 impl Services {
     fn demand_view(&self, d: &DemandRow, cosigners: i64) -> DemandView {
         let cal = self.calendar();
@@ -195,9 +198,13 @@ impl Services {
             statuses,
             channel: channel.map(str::to_string),
             category_id: f.category_id,
-            q: f.q.clone(),
             from: from.and_then(start_of),
             until: until.and_then(|d| d.succ_opt()).and_then(start_of),
+            // Words are looked up in the full-text index; scope and filters stay in SQL.
+            ids: match f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+                Some(words) => Some(self.search_ids(words, SEARCH_HITS).await?),
+                None => None,
+            },
             oldest_first: true,
             limit: per_page,
             offset: (page - 1) * per_page,

@@ -1,4 +1,5 @@
-//! The similarity index of open demands: what the form offers to co-sign.
+//! The similarity index of open demands (what the form offers to co-sign) and the full-text
+//! search index of all demands (what the inbox searches).
 
 use super::*;
 
@@ -92,5 +93,53 @@ impl Services {
             });
         }
         Ok(out)
+    }
+
+    /// Rebuilds the full-text index from every demand in the database, off the async workers.
+    pub async fn rebuild_search_index(&self) -> ServiceResult<u64> {
+        let mut conn = self.store.read().await?;
+        let mut docs = Vec::new();
+        let mut after = 0;
+        loop {
+            let page = store::texts_page(&mut conn, after, 5000).await?;
+            let Some(last) = page.last() else { break };
+            after = last.0;
+            docs.extend(
+                page.into_iter()
+                    .map(|(id, title, body)| (id, format!("{title}\n{body}"))),
+            );
+        }
+        drop(conn);
+        let search = self.search.clone();
+        tokio::task::spawn_blocking(move || {
+            search.put_many(docs.iter().map(|(id, text)| (*id, text.as_str())))?;
+            Ok::<u64, shishi_text::search::SearchError>(search.len())
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(e.to_string()))?
+        .map_err(|e| ServiceError::Internal(e.to_string()))
+    }
+
+    /// Makes a new demand searchable. A failure is logged: the demand itself is already safe,
+    /// and the index is rebuilt from the database at the next start.
+    pub(super) async fn index_for_search(&self, docs: Vec<(i64, String)>) {
+        let search = self.search.clone();
+        let done = tokio::task::spawn_blocking(move || {
+            search.put_many(docs.iter().map(|(id, text)| (*id, text.as_str())))
+        })
+        .await;
+        if !matches!(done, Ok(Ok(()))) {
+            tracing::warn!("a new demand could not be added to the search index");
+        }
+    }
+
+    /// Ids of the demands whose words match, best first (at most `limit`).
+    pub(super) async fn search_ids(&self, query: &str, limit: usize) -> ServiceResult<Vec<i64>> {
+        let search = self.search.clone();
+        let query = query.to_string();
+        tokio::task::spawn_blocking(move || search.search(&query, limit))
+            .await
+            .map_err(|e| ServiceError::Internal(e.to_string()))?
+            .map_err(|e| ServiceError::Internal(e.to_string()))
     }
 }

@@ -309,6 +309,8 @@ impl Services {
         };
         tx.commit().await?;
         self.index_demand(id, &prepared.title, &prepared.signature);
+        self.index_for_search(vec![(id, format!("{}\n{}", prepared.title, prepared.body))])
+            .await;
         Ok(Submitted {
             id,
             tracking_code: code,
@@ -390,9 +392,12 @@ impl Services {
             ids.push(id);
         }
         tx.commit().await?;
+        let mut docs = Vec::new();
         for (id, p) in ids.iter().zip(prepared.iter().flatten()) {
             self.index_demand(*id, &p.title, &p.signature);
+            docs.push((*id, format!("{}\n{}", p.title, p.body)));
         }
+        self.index_for_search(docs).await;
         Ok(ids)
     }
 
