@@ -122,9 +122,16 @@ async fn inbox(
         .iter()
         .map(|c| (c.id, localized(lang, c)))
         .collect();
-    // The figures of the chosen unit (or the first the person reads) for the month so far.
+    // The figures of the chosen unit (or the first the person reads) for the chosen dates,
+    // the month so far when none are chosen.
     let today = st.services.clock.today();
-    let month_start = chrono::Datelike::with_day0(&today, 0).unwrap_or(today);
+    let date = |v: &Option<String>| {
+        v.as_deref()
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
+    };
+    let month_start =
+        date(&form.from).unwrap_or_else(|| chrono::Datelike::with_day0(&today, 0).unwrap_or(today));
+    let today = date(&form.until).unwrap_or(today);
     let figure_unit =
         opt_id(&form.unit_id).or_else(|| user.actor.read_roots().first().map(|(id, _)| *id));
     let figures = match figure_unit {

@@ -69,7 +69,9 @@ impl IntakeTemplate {
         self.ctx.lang.t(&format!("channel_field.{name}"))
     }
     fn input_type(&self, name: &str) -> &'static str {
-        if name.ends_with("_on") || name.ends_with("_date") || name == "called_at" {
+        if name == "called_at" {
+            "datetime-local"
+        } else if name.ends_with("_on") || name.ends_with("_date") {
             "date"
         } else {
             "text"
