@@ -20,6 +20,22 @@ pub struct SimilarMatter {
     pub similarity: f64,
 }
 
+/// Index hits of a text stand under its id and its title under the negated id: one thing found
+/// both ways counts once, at its better score, best first.
+pub(crate) fn merge_twins(hits: Vec<(i64, f64)>, limit: usize) -> Vec<(i64, f64)> {
+    let mut best: Vec<(i64, f64)> = Vec::new();
+    for (id, score) in hits {
+        let id = id.abs();
+        match best.iter_mut().find(|(b, _)| *b == id) {
+            Some(entry) => entry.1 = entry.1.max(score),
+            None => best.push((id, score)),
+        }
+    }
+    best.sort_by(|a, b| b.1.total_cmp(&a.1));
+    best.truncate(limit);
+    best
+}
+
 fn offered(status: &str) -> bool {
     !matches!(
         MatterStatus::from_code(status),
@@ -88,16 +104,7 @@ impl Services {
             Ok(index) => index.query(&signature, limit * 2),
             Err(_) => vec![],
         };
-        let mut best: Vec<(i64, f64)> = Vec::new();
-        for (id, score) in hits {
-            let id = id.abs();
-            match best.iter_mut().find(|(b, _)| *b == id) {
-                Some(entry) => entry.1 = entry.1.max(score),
-                None => best.push((id, score)),
-            }
-        }
-        best.sort_by(|a, b| b.1.total_cmp(&a.1));
-        best.truncate(limit);
+        let best = merge_twins(hits, limit);
         let mut conn = self.store.read().await?;
         let mut out = Vec::new();
         for (id, similarity) in best {

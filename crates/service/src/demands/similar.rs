@@ -61,18 +61,7 @@ impl Services {
             Ok(index) => index.query(&signature, limit * 2),
             Err(_) => vec![],
         };
-        // A demand found by its text and by its title counts once, at its better score.
-        let mut best: Vec<(i64, f64)> = Vec::new();
-        for (id, score) in hits {
-            let id = id.abs();
-            match best.iter_mut().find(|(b, _)| *b == id) {
-                Some(entry) => entry.1 = entry.1.max(score),
-                None => best.push((id, score)),
-            }
-        }
-        best.sort_by(|a, b| b.1.total_cmp(&a.1));
-        best.truncate(limit);
-        let hits = best;
+        let hits = crate::matter_similarity::merge_twins(hits, limit);
         let mut conn = self.store.read().await?;
         let mut out = Vec::new();
         for (id, similarity) in hits {
