@@ -43,6 +43,11 @@ impl Actor {
         self.has_role_over(Role::UnitAdmin, path) || self.has_role_over(Role::SystemAdmin, path)
     }
 
+    /// May work the demand inbox at `path`: intake clerk, unit admin or system admin over it.
+    pub fn handles_demands(&self, path: &str) -> bool {
+        self.has_role_over(Role::IntakeClerk, path) || self.manages(path)
+    }
+
     pub fn administers(&self, path: &str) -> bool {
         self.has_role_over(Role::SystemAdmin, path)
     }

@@ -11,7 +11,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use shishi_core::Role;
 use shishi_core::demand::Channel;
 use shishi_core::unit::in_subtree;
 
@@ -662,10 +661,6 @@ fn subsidiary(unit: &str) -> &'static str {
     }
 }
 
-fn handles(actor: &Actor, path: &str) -> bool {
-    actor.has_role_over(Role::IntakeClerk, path) || actor.manages(path)
-}
-
 /// A mobile number that looks like one.
 fn phone(n: usize) -> String {
     const PREFIXES: &[&str] = &["138", "139", "137", "135", "186", "158", "159", "150"];
@@ -1040,7 +1035,7 @@ impl Services {
         let unit_path = org.path(unit)?;
         let matter_path = org.path(matter_unit)?;
         let mut by = org.admin(unit)?;
-        if !(by.reads(matter_path) && handles(by, unit_path)) {
+        if !(by.reads(matter_path) && by.handles_demands(unit_path)) {
             by = org.actor("unitadmin")?;
         }
         let input = StepInput {

@@ -4,7 +4,7 @@ use serde::Serialize;
 use sqlx::{AnyConnection, FromRow};
 
 use crate::sql::Sql;
-use crate::{StoreError, StoreResult, like_escape};
+use crate::{StoreError, StoreResult};
 
 /// A demand as handlers see it. The submitter's identity is here for the service to guard;
 /// it never leaves the service for an anonymous demand.
@@ -254,6 +254,27 @@ pub async fn cosigners(conn: &mut AnyConnection, demand_id: i64) -> StoreResult<
     .await?)
 }
 
+/// How many co-signers each of the demands has (absent: none), in one query.
+pub async fn cosigner_counts(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+) -> StoreResult<std::collections::HashMap<i64, i64>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let list = ids
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let rows: Vec<(i64, i64)> = sqlx::query_as(&format!(
+        "SELECT demand_id, COUNT(*) FROM demand_cosigners WHERE demand_id IN ({list}) GROUP BY demand_id"
+    ))
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().collect())
+}
+
 /// Moves the co-signers of a merged demand onto the surviving one; the survivor's own
 /// submitter (`except`) never becomes a co-signer of their own demand.
 pub async fn move_cosigners(
@@ -278,7 +299,6 @@ pub struct InboxQuery {
     pub statuses: Vec<String>,
     pub channel: Option<String>,
     pub category_id: Option<i64>,
-    pub q: Option<String>,
     /// Epoch ms, inclusive / exclusive.
     pub from: Option<i64>,
     pub until: Option<i64>,
@@ -309,14 +329,6 @@ impl InboxQuery {
         }
         if let Some(c) = self.category_id {
             sql.push(" AND d.category_id = ").int(c);
-        }
-        if let Some(q) = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let pattern = format!("%{}%", like_escape(q));
-            sql.push(" AND (d.title LIKE ")
-                .text(pattern.clone())
-                .push(" ESCAPE '\\' OR d.body LIKE ")
-                .text(pattern)
-                .push(" ESCAPE '\\')");
         }
         if let Some(f) = self.from {
             sql.push(" AND d.created_at >= ").int(f);

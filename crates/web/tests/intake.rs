@@ -215,6 +215,42 @@ async fn an_anonymous_submitter_is_nowhere(backend: Backend) {
         "the logs name the submitter"
     );
 
+    // Only a system admin reveals the submitter, with a reason, and the reveal is audited.
+    let res = api
+        .post(
+            &format!("/demands/{id}/reveal"),
+            serde_json::json!({"reason": "核实"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND, "a clerk cannot reveal");
+    let admin_api = app.api_as("admin").await;
+    let res = admin_api
+        .post(
+            &format!("/demands/{id}/reveal"),
+            serde_json::json!({"reason": " "}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = admin_api
+        .post(
+            &format!("/demands/{id}/reveal"),
+            serde_json::json!({"reason": "涉及安全隐患，需当面核实"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let revealed: Value = res.json().await.unwrap();
+    assert_eq!(revealed["submitter"], member_name.as_str());
+    {
+        let mut conn = app.db.store.read().await.unwrap();
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'demand_submitter_revealed' AND entity_id = $1",
+        )
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        assert_eq!(n, 1);
+    }
     // The member sees their own demand; the public tracking page works without signing in.
     let (_, mine) = member.get("/my/demands").await;
     assert!(mine.contains("更衣室柜子不够用"));

@@ -88,7 +88,7 @@ impl Services {
         let events = store::events_of(&mut conn, id).await?;
         let files = store::files_of(&mut conn, id).await?;
         let status = status_of(&d);
-        let actions = if handles(actor, &d.unit_path) {
+        let actions = if actor.handles_demands(&d.unit_path) {
             DemandAction::ALL
                 .into_iter()
                 .filter(|a| demand::step(status, *a, d.transferred_from.is_some(), "x").is_ok())
@@ -211,11 +211,12 @@ impl Services {
             ..Default::default()
         };
         let (rows, total) = store::inbox(&mut conn, &q).await?;
-        let mut items = Vec::with_capacity(rows.len());
-        for r in rows {
-            let n = store::cosigners(&mut conn, r.id).await?.len() as i64;
-            items.push(self.demand_view(&r, n));
-        }
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let counts = store::cosigner_counts(&mut conn, &ids).await?;
+        let items = rows
+            .iter()
+            .map(|r| self.demand_view(r, counts.get(&r.id).copied().unwrap_or(0)))
+            .collect();
         Ok(InboxPage {
             items,
             total,
@@ -233,10 +234,11 @@ impl Services {
             ..Default::default()
         };
         let (rows, _) = store::inbox(&mut conn, &q).await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let counts = store::cosigner_counts(&mut conn, &ids).await?;
         let mut out = Vec::new();
         for r in rows {
-            let n = store::cosigners(&mut conn, r.id).await?.len() as i64;
-            let mut v = self.demand_view(&r, n);
+            let mut v = self.demand_view(&r, counts.get(&r.id).copied().unwrap_or(0));
             // Their own demand: they may see their own name and contact; a co-signed one shows
             // nobody's.
             if r.submitter_id == Some(actor.id()) {
@@ -300,7 +302,7 @@ impl Services {
         if !actor.reads(&d.unit_path) {
             return Err(ServiceError::NotFound);
         }
-        if !handles(actor, &d.unit_path) {
+        if !actor.handles_demands(&d.unit_path) {
             return Err(ServiceError::Forbidden("error.not_clerk".into()));
         }
         let from = status_of(&d);

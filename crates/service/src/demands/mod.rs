@@ -202,11 +202,6 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
     })
 }
 
-/// May handle the inbox at `path`: intake clerk, unit admin or system admin over it.
-fn handles(actor: &Actor, path: &str) -> bool {
-    actor.has_role_over(Role::IntakeClerk, path) || actor.manages(path)
-}
-
 mod figures;
 mod inbox;
 mod similar;

@@ -108,8 +108,8 @@ impl Services {
             _ => None,
         };
         // A clerk enters demands for the units whose inbox they handle.
-        let unit =
-            unit.filter(|u| !channel.is_offline() || actor.is_some_and(|a| handles(a, &u.path)));
+        let unit = unit
+            .filter(|u| !channel.is_offline() || actor.is_some_and(|a| a.handles_demands(&u.path)));
         if unit.is_none() {
             check.push(&f("unit_id"), "error.unknown_unit");
         }
