@@ -96,6 +96,20 @@ impl WorkCalendar {
         date
     }
 
+    /// The date `n` working days before `start`: the earliest date from which `start` is `n`
+    /// working days away.
+    pub fn sub_working_days(&self, start: NaiveDate, n: u32) -> NaiveDate {
+        let mut date = start;
+        let mut left = n;
+        while left > 0 {
+            if self.is_working_day(date) {
+                left -= 1;
+            }
+            date -= Duration::days(1);
+        }
+        date
+    }
+
     /// Working days from `from` to `to`: the working days in `(from, to]`, negative when `to`
     /// lies before `from`. A deadline tomorrow (a working day) is 1 working day away.
     pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> i64 {

@@ -6,6 +6,7 @@
 
 pub mod calendar;
 pub mod demand;
+pub mod driving;
 pub mod matter;
 pub mod role;
 pub mod time;

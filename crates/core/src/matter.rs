@@ -110,10 +110,11 @@ pub enum MatterAction {
     Suspend,
     Resume,
     Cancel,
+    Reopen,
 }
 
 impl MatterAction {
-    pub const ALL: [MatterAction; 9] = [
+    pub const ALL: [MatterAction; 10] = [
         MatterAction::Approve,
         MatterAction::Start,
         MatterAction::Complete,
@@ -123,6 +124,7 @@ impl MatterAction {
         MatterAction::Suspend,
         MatterAction::Resume,
         MatterAction::Cancel,
+        MatterAction::Reopen,
     ];
 
     pub fn code(self) -> &'static str {
@@ -136,6 +138,7 @@ impl MatterAction {
             MatterAction::Suspend => "suspend",
             MatterAction::Resume => "resume",
             MatterAction::Cancel => "cancel",
+            MatterAction::Reopen => "reopen",
         }
     }
 
@@ -155,13 +158,18 @@ impl MatterAction {
             MatterAction::Suspend => (&[Approved, InProgress], Suspended),
             MatterAction::Resume => (&[Suspended], InProgress),
             MatterAction::Cancel => (&[Proposed, Approved, InProgress, Suspended], Cancelled),
+            // 重办: accepted work judged unsatisfactory goes back to the handler.
+            MatterAction::Reopen => (&[Accepted], InProgress),
         }
     }
 
     pub fn needs_reason(self) -> bool {
         matches!(
             self,
-            MatterAction::Suspend | MatterAction::Cancel | MatterAction::Return
+            MatterAction::Suspend
+                | MatterAction::Cancel
+                | MatterAction::Return
+                | MatterAction::Reopen
         )
     }
 
@@ -174,7 +182,9 @@ impl MatterAction {
             | MatterAction::Resume
             | MatterAction::Cancel => StepOwner::UnitAdmin,
             MatterAction::Start | MatterAction::Complete => StepOwner::HandlerOrUnitAdmin,
-            MatterAction::Accept | MatterAction::Return => StepOwner::Supervisor,
+            MatterAction::Accept | MatterAction::Return | MatterAction::Reopen => {
+                StepOwner::Supervisor
+            }
         }
     }
 }

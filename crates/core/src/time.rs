@@ -33,9 +33,27 @@ pub fn format_ms(ms: i64) -> String {
     to_beijing(ms).format("%Y-%m-%d %H:%M").to_string()
 }
 
+/// `2026-11-21T14:05` or `2026-11-21 14:05` read as Beijing time, in epoch milliseconds.
+pub fn parse_beijing_datetime(s: &str) -> Option<i64> {
+    let s = s.trim();
+    ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+        .iter()
+        .find_map(|f| chrono::NaiveDateTime::parse_from_str(s, f).ok())
+        .and_then(|t| t.and_local_timezone(beijing()).single())
+        .map(|t| t.timestamp_millis())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_beijing_datetimes() {
+        let ms = parse_beijing_datetime("2026-11-21T14:05").unwrap();
+        assert_eq!(format_ms(ms), "2026-11-21 14:05");
+        assert_eq!(parse_beijing_datetime("2026-11-21 14:05"), Some(ms));
+        assert_eq!(parse_beijing_datetime("21/11/2026"), None);
+    }
 
     #[test]
     fn late_evening_utc_is_next_day_in_beijing() {

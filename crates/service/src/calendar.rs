@@ -35,6 +35,13 @@ impl Services {
         {
             policy.progress_threshold = v;
         }
+        let driving = calendar::setting(&mut conn, crate::driving::POLICY_KEY)
+            .await?
+            .and_then(|v| serde_json::from_str(&v).ok())
+            .unwrap_or_default();
+        if let Ok(mut d) = self.driving.write() {
+            *d = driving;
+        }
         if let Ok(mut c) = self.calendar.write() {
             *c = cal;
         }
@@ -51,7 +58,7 @@ impl Services {
         Ok(calendar::all_days(&mut conn).await?)
     }
 
-    fn require_root_admin(actor: &Actor) -> ServiceResult<()> {
+    pub(crate) fn require_root_admin(actor: &Actor) -> ServiceResult<()> {
         if actor.is_root_admin() {
             Ok(())
         } else {

@@ -9,18 +9,22 @@ pub mod campaigns;
 pub mod clock;
 pub mod demands;
 pub mod demo;
+pub mod driving;
 mod error;
 pub mod files;
 pub mod matter_similarity;
 pub mod matters;
+pub mod notify;
 pub mod setup;
 pub mod units;
 pub mod users;
 mod validate;
+pub mod worker;
 
 use std::sync::{Arc, RwLock};
 
 use shishi_core::WorkCalendar;
+use shishi_core::driving::DrivingPolicy;
 use shishi_core::matter::RiskPolicy;
 use shishi_store::Store;
 
@@ -41,6 +45,8 @@ pub struct Services {
     similar_matters: Arc<RwLock<shishi_text::LshIndex>>,
     /// Full-text search of demands (jieba words); derived, rebuilt at start.
     search: Arc<shishi_text::search::SearchIndex>,
+    driving: Arc<RwLock<DrivingPolicy>>,
+    outbound: Arc<RwLock<notify::Outbound>>,
 }
 
 impl Services {
@@ -57,6 +63,8 @@ impl Services {
                 shishi_text::search::SearchIndex::in_memory()
                     .map_err(|e| ServiceError::Internal(e.to_string()))?,
             ),
+            driving: Arc::new(RwLock::new(DrivingPolicy::default())),
+            outbound: Arc::new(RwLock::new(notify::Outbound::default())),
         };
         services.reload_calendar().await?;
         services.rebuild_similarity_index().await?;
@@ -71,5 +79,9 @@ impl Services {
 
     pub fn risk_policy(&self) -> RiskPolicy {
         self.policy.read().map(|p| *p).unwrap_or_default()
+    }
+
+    pub fn driving_policy(&self) -> DrivingPolicy {
+        self.driving.read().map(|p| *p).unwrap_or_default()
     }
 }

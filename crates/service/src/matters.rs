@@ -78,6 +78,11 @@ pub struct MatterView {
     pub at_risk: bool,
     /// Working days to the deadline (negative once late); none without a deadline.
     pub working_days_left: Option<i64>,
+    /// For completed work: whether it was completed by the deadline the policy counts
+    /// against (the original or the current one).
+    pub on_time: Option<bool>,
+    /// 督办中: a supervision order is open or answered and not yet closed.
+    pub under_supervision: bool,
 }
 
 /// The summary line: "共18项，已完成15项，推进中3项".
@@ -150,7 +155,7 @@ fn parse_date(s: &Option<String>) -> Option<NaiveDate> {
         .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
 }
 
-fn status_of(m: &MatterRow) -> MatterStatus {
+pub(crate) fn status_of(m: &MatterRow) -> MatterStatus {
     MatterStatus::from_code(&m.status).unwrap_or(MatterStatus::Proposed)
 }
 
@@ -194,6 +199,17 @@ impl Services {
             working_days_left: deadline
                 .filter(|_| status.is_open_work())
                 .map(|d| cal.working_days_between(today, d)),
+            on_time: parse_date(&row.completed_on)
+                .filter(|_| status.is_done())
+                .and_then(|done| {
+                    shishi_core::driving::completed_on_time(
+                        done,
+                        deadline,
+                        parse_date(&row.original_deadline),
+                        self.driving_policy().on_time_basis,
+                    )
+                }),
+            under_supervision: row.open_orders > 0,
             row,
         }
     }
@@ -585,8 +601,32 @@ impl Services {
         );
         note("tags", json!(current.tags), json!(fields.tags));
         let keep_original = status_of(&current) != MatterStatus::Proposed;
+        // Once on the list, the deadline moves only through an approved extension (延期).
+        if keep_original && current.deadline != fields.deadline {
+            return Err(ServiceError::field(
+                "deadline",
+                "error.deadline_needs_extension",
+            ));
+        }
         let mut tx = self.store.write().await?;
         store::update_fields(&mut tx, &current, &fields, keep_original).await?;
+        if keep_original && fields.owner_id != current.owner_id {
+            let fresh = store::get(&mut tx, id).await?;
+            self.emit(
+                &mut tx,
+                &crate::notify::Event {
+                    kind: "matter_assigned",
+                    subject_type: "matter",
+                    subject_id: id,
+                    unit_path: &fresh.unit_path,
+                    params: crate::driving::matter_params(&fresh),
+                    key: format!("matter_assigned:{id}:v{}", fresh.version),
+                },
+                &fresh.owner_id.into_iter().collect::<Vec<_>>(),
+                self.clock.now_ms(),
+            )
+            .await?;
+        }
         if !changes.is_empty() {
             audit::append(
                 &mut tx,
@@ -625,26 +665,46 @@ impl Services {
         if !can_read(actor, &current) {
             return Err(ServiceError::NotFound);
         }
-        let from = status_of(&current);
+        self.step_in(&mut tx, actor, &current, action, reason)
+            .await?;
+        let row = store::get(&mut tx, id).await?;
+        tx.commit().await?;
+        self.reindex_matter(&row);
+        Ok(row)
+    }
+
+    /// One checked step inside the caller's transaction, with its consequences: counters,
+    /// dates, the requesters asked for their verdict, the people told.
+    pub(crate) async fn step_in(
+        &self,
+        tx: &mut shishi_store::AnyConnection,
+        actor: &Actor,
+        current: &MatterRow,
+        action: MatterAction,
+        reason: &str,
+    ) -> ServiceResult<MatterStatus> {
+        let id = current.id;
+        let from = status_of(current);
         let to = matter::transition(
             from,
             action,
-            relation(actor, &current),
-            &five(&current),
+            relation(actor, current),
+            &five(current),
             reason,
         )?;
+        self.check_step(tx, current, action).await?;
         store::set_status(
-            &mut tx,
-            &current,
+            tx,
+            current,
             to.code(),
             if action.needs_reason() { reason } else { "" },
         )
         .await?;
         if action == MatterAction::Complete && current.progress < 100 {
-            store::set_progress(&mut tx, id, 100).await?;
+            store::set_progress(tx, id, 100).await?;
         }
         audit::append(
-            &mut tx,
+            tx,
             Some(actor.id()),
             &format!("matter_{}", action.code()),
             "matter",
@@ -652,13 +712,11 @@ impl Services {
             &serde_json::json!({ "from": from.code(), "to": to.code(), "reason": reason }),
         )
         .await?;
+        self.after_step(tx, current, action, reason).await?;
         if let Some(p) = current.parent_id {
-            roll_up(&mut tx, p).await?;
+            roll_up(tx, p).await?;
         }
-        let row = store::get(&mut tx, id).await?;
-        tx.commit().await?;
-        self.reindex_matter(&row);
-        Ok(row)
+        Ok(to)
     }
 
     /// A dated progress entry with evidence files. Posting on an approved matter starts it.
@@ -682,18 +740,40 @@ impl Services {
         if !can_read(actor, &current) {
             return Err(ServiceError::NotFound);
         }
-        let rel = relation(actor, &current);
+        let entry = self
+            .progress_in(&mut tx, actor, &current, percent, &narrative, &files)
+            .await?;
+        tx.commit().await?;
+        let mut conn = self.store.read().await?;
+        let rows = store::progress_of(&mut conn, id).await?;
+        rows.into_iter()
+            .find(|r| r.id == entry)
+            .ok_or(ServiceError::NotFound)
+    }
+
+    /// A progress entry inside the caller's transaction; posting on an approved matter starts it.
+    pub(crate) async fn progress_in(
+        &self,
+        tx: &mut shishi_store::AnyConnection,
+        actor: &Actor,
+        current: &MatterRow,
+        percent: i64,
+        narrative: &str,
+        files: &[crate::files::CheckedFile],
+    ) -> ServiceResult<i64> {
+        let id = current.id;
+        let rel = relation(actor, current);
         if !(rel.owns || rel.manages) {
             return Err(ServiceError::Forbidden("error.not_owner".into()));
         }
-        let status = status_of(&current);
+        let status = status_of(current);
         if !status.accepts_progress() {
             return Err(ServiceError::Conflict("error.no_progress_in_state".into()));
         }
-        let entry = store::insert_progress(&mut tx, id, actor.id(), percent, &narrative).await?;
-        for f in &files {
+        let entry = store::insert_progress(tx, id, actor.id(), percent, narrative).await?;
+        for f in files {
             store::insert_file(
-                &mut tx,
+                tx,
                 &store::NewFile {
                     matter_id: id,
                     progress_id: Some(entry),
@@ -706,14 +786,14 @@ impl Services {
             )
             .await?;
         }
-        store::set_progress(&mut tx, id, percent).await?;
+        store::set_progress(tx, id, percent).await?;
         let started = status == MatterStatus::Approved;
         if started {
-            let fresh = store::get(&mut tx, id).await?;
-            store::set_status(&mut tx, &fresh, MatterStatus::InProgress.code(), "").await?;
+            let fresh = store::get(tx, id).await?;
+            store::set_status(tx, &fresh, MatterStatus::InProgress.code(), "").await?;
         }
         audit::append(
-            &mut tx,
+            tx,
             Some(actor.id()),
             "progress_posted",
             "matter",
@@ -728,14 +808,9 @@ impl Services {
         )
         .await?;
         if let Some(p) = current.parent_id {
-            roll_up(&mut tx, p).await?;
+            roll_up(tx, p).await?;
         }
-        tx.commit().await?;
-        let mut conn = self.store.read().await?;
-        let rows = store::progress_of(&mut conn, id).await?;
-        rows.into_iter()
-            .find(|r| r.id == entry)
-            .ok_or(ServiceError::NotFound)
+        Ok(entry)
     }
 
     /// An evidence file, if the actor may read its matter.
@@ -749,7 +824,10 @@ impl Services {
 }
 
 /// A parent's progress follows its children, all the way up.
-async fn roll_up(conn: &mut shishi_store::AnyConnection, parent_id: i64) -> ServiceResult<()> {
+pub(crate) async fn roll_up(
+    conn: &mut shishi_store::AnyConnection,
+    parent_id: i64,
+) -> ServiceResult<()> {
     let mut next = Some(parent_id);
     // The chain is finite (a child is created under an existing matter), but a bound keeps a
     // corrupted cycle from spinning forever.

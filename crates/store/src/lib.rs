@@ -9,9 +9,13 @@ pub mod audit;
 pub mod calendar;
 pub mod campaigns;
 pub mod demands;
+pub mod due;
 mod error;
+pub mod evaluations;
 pub mod matters;
 mod migrate;
+pub mod orders;
+pub mod outbox;
 pub mod sql;
 #[cfg(feature = "testing")]
 pub mod testing;

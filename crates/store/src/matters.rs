@@ -37,13 +37,20 @@ pub struct MatterRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub version: i64,
+    pub extension_count: i64,
+    pub return_count: i64,
+    pub rework_count: i64,
+    pub completed_on: Option<String>,
+    pub accepted_on: Option<String>,
+    pub open_orders: i64,
 }
 
-const SELECT: &str = "SELECT m.id, m.parent_id, m.campaign_id, c.name AS campaign_name, m.title, m.description,
+pub(crate) const SELECT: &str = "SELECT m.id, m.parent_id, m.campaign_id, c.name AS campaign_name, m.title, m.description,
     m.unit_id, un.name AS unit_name, m.unit_path, m.owner_id, o.display_name AS owner_name, m.measures,
     m.deadline, m.original_deadline, m.acceptance_standard, m.supervisor_id, s.display_name AS supervisor_name,
     m.content_area_id, m.tags, m.status, m.status_reason, m.progress, m.top_level, m.created_by,
-    m.created_at, m.updated_at, m.version
+    m.created_at, m.updated_at, m.version, m.extension_count, m.return_count, m.rework_count,
+    m.completed_on, m.accepted_on, m.open_orders
   FROM matters m
   JOIN units un ON un.id = m.unit_id
   LEFT JOIN users o ON o.id = m.owner_id
@@ -331,6 +338,19 @@ async fn bump_deadline(
     };
     for unit_id in shishi_core::unit::ancestors(unit_path) {
         bump_deadline_count(conn, unit_id, deadline, delta).await?;
+    }
+    Ok(())
+}
+
+/// Moves an open matter's deadline in the per-subtree deadline counts (after an extension).
+pub(crate) async fn move_open_deadline(
+    conn: &mut AnyConnection,
+    current: &MatterRow,
+    new_deadline: Option<&str>,
+) -> StoreResult<()> {
+    if is_open(&current.status) {
+        bump_deadline(conn, &current.unit_path, current.deadline.as_deref(), -1).await?;
+        bump_deadline(conn, &current.unit_path, new_deadline, 1).await?;
     }
     Ok(())
 }

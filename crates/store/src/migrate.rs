@@ -31,6 +31,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_demands.sql"),
         postgres: include_str!("../migrations/postgres/0003_demands.sql"),
     },
+    Migration {
+        version: 4,
+        description: "driving matters to done",
+        sqlite: include_str!("../migrations/sqlite/0004_driving.sql"),
+        postgres: include_str!("../migrations/postgres/0004_driving.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> StoreResult<Vec<i64>> {

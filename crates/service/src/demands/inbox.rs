@@ -442,18 +442,25 @@ impl Services {
             }),
         )
         .await?;
-        let params = serde_json::json!({ "title": d.title }).to_string();
-        for f in Self::followers(&mut tx, &d).await? {
-            store::notify(
-                &mut tx,
-                f,
-                &format!("demand_{}", action.code()),
-                "demand",
-                id,
-                &params,
-                now,
-            )
-            .await?;
+        let followers = Self::followers(&mut tx, &d).await?;
+        let kind = demand_kind(action);
+        self.emit(
+            &mut tx,
+            &crate::notify::Event {
+                kind,
+                subject_type: "demand",
+                subject_id: id,
+                unit_path: &d.unit_path,
+                params: serde_json::json!({ "title": d.title }),
+                key: format!("{kind}:{id}:v{}", d.version),
+            },
+            &followers,
+            now,
+        )
+        .await?;
+        if action == DemandAction::Answer {
+            let answered = store::get(&mut tx, id).await?;
+            self.ask_demand_verdicts(&mut tx, &answered, now).await?;
         }
         if let Some(unit) = &to_unit {
             self.notify_handlers(&mut tx, &unit.path, "demand_received", id, &d.title, now)
@@ -526,5 +533,18 @@ impl Services {
         drop(conn);
         self.readable_demand(actor, meta.demand_id).await?;
         Ok((meta, data))
+    }
+}
+
+/// The notification kind of a demand step (the kinds are listed in `notify::texts`).
+fn demand_kind(action: DemandAction) -> &'static str {
+    match action {
+        DemandAction::Accept => "demand_accept",
+        DemandAction::Answer => "demand_answer",
+        DemandAction::Adopt => "demand_adopt",
+        DemandAction::Merge => "demand_merge",
+        DemandAction::Decline => "demand_decline",
+        DemandAction::Transfer => "demand_transfer",
+        DemandAction::SendBack => "demand_send_back",
     }
 }

@@ -406,7 +406,7 @@ impl Services {
         &self,
         conn: &mut shishi_store::AnyConnection,
         unit_path: &str,
-        kind: &str,
+        kind: &'static str,
         demand_id: i64,
         title: &str,
         now: i64,
@@ -419,10 +419,20 @@ impl Services {
             if !people.is_empty() {
                 people.sort();
                 people.dedup();
-                let params = serde_json::json!({ "title": title }).to_string();
-                for p in people {
-                    store::notify(conn, p, kind, "demand", demand_id, &params, now).await?;
-                }
+                self.emit(
+                    conn,
+                    &crate::notify::Event {
+                        kind,
+                        subject_type: "demand",
+                        subject_id: demand_id,
+                        unit_path,
+                        params: serde_json::json!({ "title": title }),
+                        key: format!("{kind}:{demand_id}:{unit}:{now}"),
+                    },
+                    &people,
+                    now,
+                )
+                .await?;
                 break;
             }
         }
