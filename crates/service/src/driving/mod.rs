@@ -9,7 +9,7 @@ mod orders;
 
 pub use evaluations::{CallbackInput, VerdictSummary};
 pub use extensions::ExtensionDecision;
-pub use orders::{BoardFilter, BoardPage, OrderInput, ReplyInput};
+pub use orders::{BoardFilter, BoardPage, OrderInput, OrderView, ReplyInput};
 
 use shishi_core::Role;
 use shishi_core::driving::DrivingPolicy;

@@ -4,7 +4,10 @@
 //! the event's occurrence, so a sweep that runs twice, or a server that restarts halfway,
 //! tells nobody twice. The worker sends the deliveries.
 
+mod admin;
 pub mod texts;
+
+pub use admin::WebhookInput;
 
 use serde_json::Value;
 use shishi_core::Role;
