@@ -2,9 +2,14 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+use shishi_notify::email::Mailer;
+use shishi_notify::webhook::WebhookClient;
+use shishi_service::notify::Outbound;
+use shishi_service::worker::{Transports, Worker, WorkerConfig};
 use shishi_service::{Clock, Services};
 use shishi_store::{Store, audit, redact_url};
 use shishi_web::{AppState, WebConfig};
@@ -136,6 +141,43 @@ async fn load_demo(services: &Services) -> Result<()> {
     Ok(())
 }
 
+/// Sets up outgoing e-mail and webhooks and builds the background worker, if enabled.
+fn start_worker(config: &Config, services: &Services, listen: &str) -> Result<Option<Worker>> {
+    let base_url = if config.public_url.trim().is_empty() {
+        format!("http://{listen}")
+    } else {
+        config.public_url.trim().to_string()
+    };
+    let mailer = if config.smtp.enabled() {
+        Some(Mailer::new(&config.smtp).map_err(|e| anyhow::anyhow!("e-mail settings: {e}"))?)
+    } else {
+        None
+    };
+    services.set_outbound(Outbound {
+        base_url,
+        email: mailer.is_some(),
+    });
+    if !config.jobs.enabled {
+        return Ok(None);
+    }
+    let hooks = WebhookClient::with_ca_file(
+        Duration::from_secs(config.jobs.webhook_timeout_secs.max(1)),
+        config.jobs.ca_file.as_deref(),
+    )
+    .map_err(|e| anyhow::anyhow!("webhook settings: {e}"))?;
+    let cfg = WorkerConfig {
+        lease: Duration::from_secs(config.jobs.lease_secs.max(1)),
+        tick: Duration::from_secs(config.jobs.tick_secs.max(1)),
+        sweep_every: Duration::from_secs(config.jobs.sweep_every_secs.max(1)),
+        ..WorkerConfig::default()
+    };
+    Ok(Some(Worker::new(
+        services.clone(),
+        Transports { mailer, hooks },
+        cfg,
+    )))
+}
+
 pub async fn run(args: Args, config: Config) -> Result<ExitCode> {
     match args.command {
         Command::Serve { demo, .. } => {
@@ -148,13 +190,30 @@ pub async fn run(args: Args, config: Config) -> Result<ExitCode> {
                 .with_context(|| format!("cannot listen on {}", config.listen))?;
             let addr = listener.local_addr()?;
             println!("shishi is serving on http://{addr}/  (Ctrl-C stops it)");
+            let worker = start_worker(&config, &services, &addr.to_string())?;
             let state = AppState::new(
                 services.clone(),
                 WebConfig {
                     secure_cookies: config.secure_cookies,
                 },
             );
-            shishi_web::serve(listener, state, shutdown_signal()).await?;
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            let shutdown = async move {
+                shutdown_signal().await;
+                let _ = stop.send(true);
+            };
+            let worker = worker.map(|w| {
+                let mut stopped = stopped.clone();
+                tokio::spawn(w.run(async move {
+                    let _ = stopped.changed().await;
+                }))
+            });
+            shishi_web::serve(listener, state, shutdown).await?;
+            if let Some(handle) = worker {
+                // A round in flight finishes (each delivery is recorded as it goes) or is cut
+                // off here; its leases lapse and another round picks the work up.
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(10), handle).await;
+            }
             services.store.close().await;
             Ok(ExitCode::SUCCESS)
         }

@@ -23,6 +23,43 @@ pub struct Config {
     pub secure_cookies: bool,
     /// A tracing filter, e.g. `info` or `shishi_web=debug,info`.
     pub log: String,
+    /// The address people reach shishi at, for links in e-mails and chat robots, e.g.
+    /// `https://shishi.example.com`; empty means `http://` + `listen`.
+    pub public_url: String,
+    /// Outgoing e-mail; off while `smtp.host` is empty. `SHISHI_SMTP__HOST` and so on.
+    pub smtp: shishi_notify::email::SmtpConfig,
+    /// The background worker: sweeps and the delivery of the outbox.
+    pub jobs: JobsConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct JobsConfig {
+    /// Run the worker in this process (switch off on web nodes that should only serve).
+    pub enabled: bool,
+    /// Seconds between rounds.
+    pub tick_secs: u64,
+    /// Seconds a lease holds: after a crash, another process retakes the work after this.
+    pub lease_secs: u64,
+    /// Seconds between two runs of each sweep.
+    pub sweep_every_secs: u64,
+    /// Seconds a webhook call may take.
+    pub webhook_timeout_secs: u64,
+    /// An extra PEM root for webhooks on internal servers with their own CA.
+    pub ca_file: Option<PathBuf>,
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        JobsConfig {
+            enabled: true,
+            tick_secs: 5,
+            lease_secs: 120,
+            sweep_every_secs: 600,
+            webhook_timeout_secs: 10,
+            ca_file: None,
+        }
+    }
 }
 
 impl Default for Config {
@@ -33,6 +70,9 @@ impl Default for Config {
             data_dir: PathBuf::from("data"),
             secure_cookies: false,
             log: "info".into(),
+            public_url: String::new(),
+            smtp: Default::default(),
+            jobs: JobsConfig::default(),
         }
     }
 }
@@ -56,7 +96,11 @@ impl Config {
             .unwrap_or_else(|| PathBuf::from("shishi.toml"));
         Figment::from(Serialized::defaults(Config::default()))
             .merge(Toml::file(file))
-            .merge(Env::prefixed("SHISHI_").ignore(&["test_database_url"]))
+            .merge(
+                Env::prefixed("SHISHI_")
+                    .ignore(&["test_database_url"])
+                    .split("__"),
+            )
             .merge(Serialized::defaults(FlagOverrides {
                 listen: args.listen(),
                 database_url: args.database_url.clone(),
@@ -133,6 +177,21 @@ mod tests {
             let c = Config::load(&args)?;
             assert_eq!(c.listen, "127.0.0.1:1");
             assert_eq!(c.database_url.as_deref(), Some("sqlite://x.db"));
+
+            // Nested sections: the file, then `SHISHI_SECTION__KEY`.
+            jail.create_file(
+                "shishi.toml",
+                "[smtp]\nhost = \"mail.corp\"\nport = 465\nsecurity = \"tls\"\nfrom = \"shishi@corp.cn\"\n[jobs]\ntick_secs = 2",
+            )?;
+            jail.set_env("SHISHI_SMTP__PORT", "2465");
+            jail.set_env("SHISHI_JOBS__LEASE_SECS", "7");
+            let c = Config::load(&args)?;
+            assert_eq!(c.smtp.host, "mail.corp");
+            assert_eq!(c.smtp.port, 2465);
+            assert_eq!(c.smtp.security, shishi_notify::email::Security::Tls);
+            assert_eq!(c.jobs.tick_secs, 2);
+            assert_eq!(c.jobs.lease_secs, 7);
+            assert!(c.jobs.enabled);
             Ok(())
         });
     }
