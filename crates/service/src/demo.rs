@@ -24,6 +24,8 @@ use crate::{Actor, ServiceError, ServiceResult, Services};
 
 #[path = "demo_demands.rs"]
 mod demo_demands;
+#[path = "demo_driving.rs"]
+mod demo_driving;
 
 /// Every demo account's password (demo mode only).
 pub const DEMO_PASSWORD: &str = "shishi-demo";
@@ -706,6 +708,7 @@ impl Services {
             matters: &matters,
         };
         self.load_demo_demands(&org).await?;
+        self.load_demo_driving(&org).await?;
 
         let mut logins = vec![("admin".to_string(), "系统管理员 · 全集团".to_string())];
         logins.extend(
@@ -818,7 +821,15 @@ impl Services {
             log.push((100, FINISHED[i % FINISHED.len()]));
         }
         for (percent, narrative) in log {
-            self.post_progress(owner, id, percent, narrative, vec![])
+            // The 100 % entry carries its evidence: a completion needs a file on the matter.
+            let evidence = match percent {
+                100 => vec![crate::files::Upload {
+                    filename: "验收材料.pdf".into(),
+                    data: b"%PDF-1.4\n%shishi demo evidence\n%%EOF\n".to_vec(),
+                }],
+                _ => vec![],
+            };
+            self.post_progress(owner, id, percent, narrative, evidence)
                 .await?;
         }
         match d.goal {

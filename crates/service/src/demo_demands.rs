@@ -587,7 +587,7 @@ pub(super) struct Org<'a> {
 }
 
 impl Org<'_> {
-    fn actor(&self, name: &str) -> ServiceResult<&Actor> {
+    pub(super) fn actor(&self, name: &str) -> ServiceResult<&Actor> {
         self.actors
             .get(name)
             .ok_or_else(|| ServiceError::Internal(format!("demo data: unknown person {name}")))
@@ -615,13 +615,30 @@ impl Org<'_> {
     }
 
     /// The unit admin over the unit, who runs its list of matters.
-    fn admin(&self, unit: &str) -> ServiceResult<&Actor> {
+    pub(super) fn admin(&self, unit: &str) -> ServiceResult<&Actor> {
         self.actor(match subsidiary(unit) {
             "s1" => "sub1admin",
             "s2" => "sub2admin",
             "s3" => "sub3admin",
             _ => "unitadmin",
         })
+    }
+
+    /// The unit key of a demo matter.
+    pub(super) fn unit_of(&self, m: &shishi_store::matters::MatterRow) -> &'static str {
+        self.matters
+            .values()
+            .find(|(id, _)| *id == m.id)
+            .map_or("group", |(_, unit)| *unit)
+    }
+
+    /// A clerk (or, failing one, the group's unit admin) who handles demands at `path`.
+    pub(super) fn clerk_for_path(&self, path: &str) -> ServiceResult<&Actor> {
+        ["clerk1", "clerk2", "clerk3", "clerk", "unitadmin", "admin"]
+            .iter()
+            .filter_map(|n| self.actors.get(n))
+            .find(|a| a.handles_demands(path))
+            .ok_or_else(|| ServiceError::Internal(format!("demo data: no clerk for {path}")))
     }
 
     /// Members to raise or co-sign a demand at `unit`: those at or below it, else those of its
