@@ -1923,15 +1923,23 @@ async fn cosigning_and_notifications(backend: Backend) {
     w.on(2026, 10, 8);
     w.step(w.clerk_a1, d, act("answer", "年底前增设20个充电桩。"))
         .await;
+    // The answer asks each of them for a verdict (评价) as well.
     let expected_submitter = vec![
         ("demand_accept".to_string(), d),
         ("demand_answer".to_string(), d),
+        ("rate_requested".to_string(), d),
     ];
-    assert_eq!(w.notes(w.member_a).await, (expected_submitter.clone(), 2));
-    assert_eq!(w.notes(w.member_a2).await, (expected_submitter, 2));
+    assert_eq!(w.notes(w.member_a).await, (expected_submitter.clone(), 3));
+    assert_eq!(w.notes(w.member_a2).await, (expected_submitter, 3));
     assert_eq!(
         w.notes(w.member_a3).await,
-        (vec![("demand_answer".to_string(), d)], 1),
+        (
+            vec![
+                ("demand_answer".to_string(), d),
+                ("rate_requested".to_string(), d)
+            ],
+            2
+        ),
         "a co-signer hears of the steps after joining"
     );
     assert_eq!(
@@ -1956,12 +1964,12 @@ async fn cosigning_and_notifications(backend: Backend) {
         .unwrap();
     let (rows, unread) = w.svc.notifications(&cosigner).await.unwrap();
     assert_eq!(unread, 0);
-    assert_eq!(rows.len(), 2);
+    assert_eq!(rows.len(), 3);
     assert!(
         rows.iter()
             .all(|n| n.read_at == Some(beijing_ms(2026, 10, 9, 10, 0, 0)))
     );
-    assert_eq!(w.notes(w.member_a).await.1, 2);
+    assert_eq!(w.notes(w.member_a).await.1, 3);
     // A new step makes one unread again.
     let d2 = w.submit(Some(w.member_a), "再提一件", w.a1).await;
     w.svc.cosign(&cosigner, d2).await.unwrap();

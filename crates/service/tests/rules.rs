@@ -212,6 +212,20 @@ impl World {
             .unwrap_or_else(|e| panic!("progress on {id}: {e:?}"));
     }
 
+    /// A progress entry with a photo as evidence: a completion needs a file on the matter.
+    async fn progress_with_evidence(&self, by: i64, id: i64, percent: i64) {
+        self.svc
+            .post_progress(
+                &self.who(by).await,
+                id,
+                percent,
+                "按计划推进，附现场照片",
+                vec![png_upload()],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("progress with evidence on {id}: {e:?}"));
+    }
+
     async fn status(&self, id: i64) -> String {
         self.svc
             .matter(&self.who(self.root_admin).await, id)
@@ -343,6 +357,13 @@ fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
 #[path = "support/files.rs"]
 mod files;
 use files::{exe_bytes, tiny_png};
+
+fn png_upload() -> Upload {
+    Upload {
+        filename: "现场照片.png".into(),
+        data: tiny_png(),
+    }
+}
 
 // =============================================================================================
 // 1. Scope
@@ -840,17 +861,44 @@ async fn lifecycle(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(row.status, "approved");
-    // After approval a new deadline is an extension: the original stays.
-    let row = w
+    // After approval the deadline no longer moves by an edit: that is an extension (延期).
+    assert_eq!(
+        invalid(
+            w.svc
+                .update_matter(
+                    &admin,
+                    m.id,
+                    Some(row.version),
+                    &full("甲一厂职工浴室热水", w.a1, w.handler_a, "2026-12-15"),
+                )
+                .await
+        ),
+        pairs(&[("deadline", "error.deadline_needs_extension")])
+    );
+    let unchanged = w.svc.matter(&admin, m.id).await.unwrap().matter.row;
+    assert_eq!(
+        (unchanged.version, unchanged.deadline.as_deref()),
+        (row.version, Some("2026-11-30")),
+        "the refused edit wrote nothing"
+    );
+    // The owner asks, the unit admin approves: the new deadline, and the original stays.
+    let ext = w
         .svc
-        .update_matter(
+        .request_extension(&handler, m.id, "2026-12-15", "设备到货延迟")
+        .await
+        .unwrap();
+    w.svc
+        .decide_extension(
             &admin,
-            m.id,
-            Some(row.version),
-            &full("甲一厂职工浴室热水", w.a1, w.handler_a, "2026-12-15"),
+            ext.id,
+            &shishi_service::driving::ExtensionDecision {
+                approve: true,
+                note: String::new(),
+            },
         )
         .await
         .unwrap();
+    let row = w.svc.matter(&admin, m.id).await.unwrap().matter.row;
     assert_eq!(row.deadline.as_deref(), Some("2026-12-15"));
     assert_eq!(row.original_deadline.as_deref(), Some("2026-11-30"));
 
@@ -941,7 +989,14 @@ async fn lifecycle(backend: Backend) {
         ("in_progress", "")
     );
 
-    w.progress(w.handler_a, m.id, 40).await;
+    // Completing needs evidence on the matter: without any file it is refused.
+    conflict(
+        w.svc
+            .transition(&handler, m.id, MatterAction::Complete, "")
+            .await,
+        "error.evidence_required",
+    );
+    w.progress_with_evidence(w.handler_a, m.id, 40).await;
     // Completing is the owner's; it sets progress to 100.
     not_yours(
         w.svc
@@ -1045,7 +1100,8 @@ async fn lifecycle(backend: Backend) {
             "matter_updated",
             "matter_updated",
             "matter_approve",
-            "matter_updated",
+            "extension_requested",
+            "extension_approved",
             "matter_start",
             "matter_suspend",
             "matter_resume",
@@ -1068,7 +1124,7 @@ async fn lifecycle(backend: Backend) {
     w.approve(w.admin_a, m2).await;
     let entry = w
         .svc
-        .post_progress(&handler, m2, 30, "已联系公交公司", vec![])
+        .post_progress(&handler, m2, 30, "已联系公交公司", vec![png_upload()])
         .await
         .unwrap();
     assert_eq!((entry.percent, entry.author_id), (30, Some(w.handler_a)));
@@ -1192,7 +1248,7 @@ async fn decomposition(backend: Backend) {
     w.approve(w.admin_a, c1.id).await;
     w.approve(w.admin_a, c2.id).await;
     w.progress(w.handler_a, c1.id, 40).await;
-    w.progress(w.handler_a2, c2.id, 80).await;
+    w.progress_with_evidence(w.handler_a2, c2.id, 80).await;
 
     let detail = w.svc.matter(&admin, parent).await.unwrap();
     assert_eq!(detail.matter.row.progress, 60, "the mean of 40 and 80");
@@ -1581,6 +1637,7 @@ async fn overdue_and_at_risk(backend: Backend) {
     let far = mk("六个工作日后到期", "2026-10-13", Some(10)).await;
     let due_today = mk("今天到期", "2026-09-29", Some(50)).await;
     let done = mk("昨天到期已完成", "2026-09-28", Some(50)).await;
+    w.progress_with_evidence(w.handler_a, done, 50).await;
     w.svc
         .transition(&w.who(w.handler_a).await, done, MatterAction::Complete, "")
         .await
@@ -1850,7 +1907,7 @@ async fn unit_rules(backend: Backend) {
         .matter(w.admin_a, "甲一厂浴室", w.a1, w.handler_a, "2026-12-31")
         .await;
     w.approve(w.admin_a, running).await;
-    w.progress(w.handler_a, running, 30).await;
+    w.progress_with_evidence(w.handler_a, running, 30).await;
     let proposed = w
         .matter(w.admin_a, "甲一厂停车棚", w.a1, w.handler_a, "2026-12-31")
         .await;

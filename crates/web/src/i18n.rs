@@ -197,7 +197,17 @@ mod tests {
     fn used_keys() -> Vec<String> {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut texts = Vec::new();
-        for dir in ["templates", "src", "src/pages", "src/api", "../service/src"] {
+        for dir in [
+            "templates",
+            "src",
+            "src/pages",
+            "src/api",
+            "../service/src",
+            "../service/src/demands",
+            "../service/src/driving",
+            "../service/src/notify",
+            "../service/src/worker",
+        ] {
             for entry in std::fs::read_dir(root.join(dir)).expect("dir").flatten() {
                 if entry.path().is_file() {
                     texts.push(std::fs::read_to_string(entry.path()).unwrap_or_default());
@@ -227,6 +237,18 @@ mod tests {
                     "account.",
                     "error.",
                     "refusal.",
+                    "supervision.",
+                    "order.",
+                    "extension.",
+                    "completion.",
+                    "verdict.",
+                    "callback.",
+                    "webhook.",
+                    "delivery.",
+                    "policy.",
+                    "job.",
+                    "field.",
+                    "history.",
                 ];
                 if known.iter().any(|p| candidate.starts_with(p))
                     && candidate.len() > 4
@@ -270,7 +292,88 @@ mod tests {
         }
         for a in shishi_core::demand::DemandAction::ALL {
             keys.push(format!("demand_action.{}", a.code()));
-            keys.push(format!("notification.demand_{}", a.code()));
+        }
+        // Driving matters to done: every code a page words.
+        use shishi_core::driving::{
+            DissatisfiedAction, ExtensionApprover, OnTimeBasis, OrderLevel, OrderState, Verdict,
+            Via,
+        };
+        for l in OrderLevel::ALL {
+            keys.push(format!("level.{}", l.code()));
+        }
+        for s in OrderState::ALL {
+            keys.push(format!("order_state.{}", s.code()));
+        }
+        for v in Verdict::ALL {
+            keys.push(format!("verdict.{}", v.code()));
+        }
+        for v in Via::ALL {
+            keys.push(format!("via.{}", v.code()));
+        }
+        for a in ExtensionApprover::ALL {
+            keys.push(format!("approver.{}", a.code()));
+        }
+        for b in OnTimeBasis::ALL {
+            keys.push(format!("on_time_basis.{}", b.code()));
+        }
+        for d in DissatisfiedAction::ALL {
+            keys.push(format!("dissatisfied.{}", d.code()));
+        }
+        for s in ["pending", "approved", "refused"] {
+            keys.push(format!("extension_state.{s}"));
+        }
+        for k in crate::pages::WEBHOOK_KINDS {
+            keys.push(format!("webhook_kind.{k}"));
+        }
+        for s in crate::pages::DELIVERY_STATES {
+            keys.push(format!("delivery_state.{s}"));
+        }
+        for c in ["email", "webhook"] {
+            keys.push(format!("delivery_channel.{c}"));
+        }
+        for j in shishi_service::worker::JOBS {
+            keys.push(format!("job.{j}"));
+        }
+        for a in [
+            "order_issued",
+            "order_escalated",
+            "order_replied",
+            "order_closed",
+            "extension_requested",
+            "extension_approved",
+            "extension_refused",
+            "verdict_recorded",
+        ] {
+            keys.push(format!("history.{a}"));
+        }
+        // The fields the driving commands name in their errors.
+        for f in [
+            "level",
+            "requirement",
+            "reply_due",
+            "reply",
+            "note",
+            "proposed_deadline",
+            "verdict",
+            "comment",
+            "via",
+            "contacted_at",
+            "contact_name",
+            "locale",
+            "url",
+            "secret",
+            "events",
+            "state",
+            "approve",
+            "ids",
+            "extension_approver",
+            "on_time_basis",
+            "dissatisfied",
+        ]
+        .into_iter()
+        .chain(crate::pages::DAY_FIELDS)
+        {
+            keys.push(format!("field.{f}"));
         }
         for c in shishi_core::demand::Channel::ALL {
             keys.push(format!("channel.{}", c.code()));

@@ -177,7 +177,7 @@ impl Services {
     ) -> ServiceResult<EvaluationRow> {
         let (verdict, comment) = check_verdict(verdict, comment)?;
         let mut tx = self.store.write().await?;
-        let d = demand_store::by_tracking_code(&mut tx, code.trim())
+        let d = demand_store::by_tracking_code(&mut tx, &code.trim().to_ascii_uppercase())
             .await?
             .ok_or(ServiceError::NotFound)?;
         let e = store::get(&mut tx, evaluation_id).await?;
@@ -453,7 +453,7 @@ impl Services {
     /// The open requests of an anonymous demand's tracking-code holder.
     pub async fn evaluations_by_code(&self, code: &str) -> ServiceResult<Vec<EvaluationRow>> {
         let mut conn = self.store.read().await?;
-        let d = demand_store::by_tracking_code(&mut conn, code.trim())
+        let d = demand_store::by_tracking_code(&mut conn, &code.trim().to_ascii_uppercase())
             .await?
             .ok_or(ServiceError::NotFound)?;
         Ok(store::asked_of_code_holder(&mut conn, d.id).await?)

@@ -68,7 +68,11 @@ impl Services {
         Ok(outbox::webhooks_in(&mut conn, &paths).await?)
     }
 
-    pub async fn create_webhook(&self, actor: &Actor, input: &WebhookInput) -> ServiceResult<WebhookRow> {
+    pub async fn create_webhook(
+        &self,
+        actor: &Actor,
+        input: &WebhookInput,
+    ) -> ServiceResult<WebhookRow> {
         let mut check = Check::new();
         let name = check.required("name", &input.name, 100);
         let kind = WebhookKind::from_code(input.kind.trim());
@@ -125,7 +129,12 @@ impl Services {
         Ok(row)
     }
 
-    pub async fn set_webhook_active(&self, actor: &Actor, id: i64, active: bool) -> ServiceResult<()> {
+    pub async fn set_webhook_active(
+        &self,
+        actor: &Actor,
+        id: i64,
+        active: bool,
+    ) -> ServiceResult<()> {
         let mut tx = self.store.write().await?;
         let hook = outbox::webhook(&mut tx, id).await?;
         if !actor.manages(&hook.unit_path) {
@@ -135,7 +144,11 @@ impl Services {
         audit::append(
             &mut tx,
             Some(actor.id()),
-            if active { "webhook_enabled" } else { "webhook_disabled" },
+            if active {
+                "webhook_enabled"
+            } else {
+                "webhook_disabled"
+            },
             "unit",
             Some(hook.unit_id),
             &serde_json::json!({ "webhook_id": id }),

@@ -3,6 +3,7 @@
 
 mod calendar;
 mod demands;
+mod driving;
 mod matters;
 mod org;
 mod session;
@@ -49,6 +50,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(matters::router())
         .merge(calendar::router())
         .merge(demands::router())
+        .merge(driving::router())
 }
 
 /// The OpenAPI document, generated from the handlers.

@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/account/password", post(change_password))
         .route("/account/tokens", post(create_token))
         .route("/account/tokens/{id}/revoke", post(revoke_token))
+        .route("/account/notifications", post(set_preferences))
 }
 
 /// Only a local path: never send a signed-in person off to another site.
@@ -178,6 +179,10 @@ struct AccountPage {
     new_token: Option<String>,
     errors: FormErrors,
     notice: Option<String>,
+    /// The language of e-mails and whether they are sent.
+    mail_locale: String,
+    mail_on: bool,
+    has_email: bool,
 }
 
 async fn account_page(
@@ -190,6 +195,11 @@ async fn account_page(
     notice: Option<String>,
 ) -> PageResult {
     let tokens = st.services.tokens(&user.actor).await.or_page(lang)?;
+    let (mail_locale, mail_on) = st
+        .services
+        .notification_preferences(&user.actor)
+        .await
+        .or_page(lang)?;
     let grants = user
         .actor
         .grants
@@ -209,6 +219,9 @@ async fn account_page(
         new_token,
         errors,
         notice,
+        mail_locale,
+        mail_on,
+        has_email: !user.actor.user.email.trim().is_empty(),
     };
     render_status(&page, lang, status)
 }
@@ -321,4 +334,36 @@ async fn revoke_token(
         .await
         .or_page(lang)?;
     Ok(see_other("/account"))
+}
+
+#[derive(Deserialize)]
+struct PreferencesForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    locale: String,
+    /// A checkbox: present when ticked.
+    email: Option<String>,
+}
+
+async fn set_preferences(
+    State(st): State<AppState>,
+    lang: Lang,
+    user: PageUser,
+    uri: Uri,
+    Form(f): Form<PreferencesForm>,
+) -> PageResult {
+    user.check_csrf(&f.csrf).or_page(lang)?;
+    let (errors, notice) = match st
+        .services
+        .set_notification_preferences(&user.actor, &f.locale, f.email.is_some())
+        .await
+    {
+        Ok(()) => (
+            FormErrors::default(),
+            Some(lang.t("account.preferences_saved")),
+        ),
+        Err(e) => (FormErrors::from(&e, lang), None),
+    };
+    account_page(&st, lang, &user, &uri, None, errors, notice).await
 }

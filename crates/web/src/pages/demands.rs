@@ -10,9 +10,8 @@ use axum::{Form, Router};
 use serde::Deserialize;
 use shishi_core::demand::{Channel, DemandAction};
 use shishi_service::ServiceError;
-use shishi_service::demands::{
-    DemandDetail, DemandView, InboxFilter, InboxPage, ResponseFigures, StepInput,
-};
+use shishi_service::demands::{DemandDetail, InboxFilter, InboxPage, ResponseFigures, StepInput};
+use shishi_service::notify::texts;
 use shishi_store::demands::NotificationRow;
 
 use super::ledger::{UnitOption, tree_options};
@@ -31,7 +30,6 @@ pub fn router() -> Router<AppState> {
         .route("/demands/{id}/cosign", post(cosign))
         .route("/demands/{id}/reveal", post(reveal))
         .route("/demand-files/{id}", get(download))
-        .route("/my/demands", get(mine))
         .route("/notifications", get(notifications))
         .route("/notifications/read", post(mark_read))
 }
@@ -397,25 +395,7 @@ async fn download(
         .into_response())
 }
 
-// ---- mine and notifications ----
-
-#[derive(Template)]
-#[template(path = "my_demands.html")]
-struct MineTemplate {
-    ctx: Ctx,
-    items: Vec<DemandView>,
-}
-
-async fn mine(State(st): State<AppState>, lang: Lang, user: PageUser, uri: Uri) -> PageResult {
-    let items = st.services.my_demands(&user.actor).await.or_page(lang)?;
-    render(
-        &MineTemplate {
-            ctx: Ctx::new(lang, &user, &uri, "my_demands"),
-            items,
-        },
-        lang,
-    )
-}
+// ---- notifications ----
 
 #[derive(Template)]
 #[template(path = "notifications.html")]
@@ -426,16 +406,24 @@ struct NotificationsTemplate {
 }
 
 impl NotificationsTemplate {
+    /// The line of one notification, worded by the same texts as its e-mail.
     fn line(&self, n: &NotificationRow) -> String {
-        let title = serde_json::from_str::<serde_json::Value>(&n.params)
-            .ok()
-            .and_then(|v| v.get("title").and_then(|t| t.as_str()).map(str::to_string))
-            .unwrap_or_default();
+        let code = self.ctx.lang.code();
+        let params = serde_json::from_str::<serde_json::Value>(&n.params).unwrap_or_default();
         format!(
             "{}：{}",
-            self.ctx.lang.t(&format!("notification.{}", n.kind)),
-            title
+            texts::subject(&n.kind, code),
+            texts::detail(&n.kind, code, &params)
         )
+    }
+
+    /// Where a notification leads: a request to rate leads to the rating form.
+    fn link(&self, n: &NotificationRow) -> String {
+        match (n.kind.as_str(), n.subject_type.as_str()) {
+            ("rate_requested", _) => "/my/demands#rate".into(),
+            (_, "demand") => format!("/demands/{}", n.subject_id),
+            _ => format!("/matters/{}", n.subject_id),
+        }
     }
 }
 

@@ -1,23 +1,21 @@
-//! The matter page, the matter form (create, decompose, edit), lifecycle steps, progress
-//! entries with evidence, and evidence downloads.
+//! The matter form: create, decompose (拉条挂账), edit. The matter page itself is in
+//! `matter_page`.
 
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{StatusCode, Uri, header};
-use axum::response::IntoResponse;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, Uri};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
-use shishi_core::MatterAction;
 use shishi_service::ServiceError;
 use shishi_service::demands::StepInput;
-use shishi_service::files::Upload;
-use shishi_service::matters::{MatterDetail, MatterInput};
+use shishi_service::matters::MatterInput;
 use shishi_store::campaigns::{CampaignRow, ContentAreaRow};
 use shishi_store::matters::MatterRow;
 use shishi_store::users::UserRow;
 
 use super::ledger::{UnitOption, tree_options};
+use super::matter_page::{Failure, show_handler, show_page};
 use super::{Ctx, FormErrors, OrPage, PageError, PageResult, opt_id, render_status, see_other};
 use crate::auth::PageUser;
 use crate::i18n::Lang;
@@ -27,11 +25,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/matters/new", get(new_form))
         .route("/matters", post(create))
-        .route("/matters/{id}", get(show).post(update))
+        .route("/matters/{id}", show_handler().post(update))
         .route("/matters/{id}/edit", get(edit_form))
-        .route("/matters/{id}/transition", post(transition))
-        .route("/matters/{id}/progress", post(progress))
-        .route("/files/{id}", get(download))
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
@@ -311,7 +306,7 @@ async fn create(
                     .demand_step(&user.actor, demand_id, &adopt)
                     .await
                 {
-                    return show_matter_with_error(&st, lang, &user, &uri, m.id, lang.error(&e))
+                    return show_page(&st, lang, &user, &uri, m.id, Some(Failure::new(e, "")))
                         .await;
                 }
             }
@@ -409,312 +404,4 @@ async fn update(
         }
         Err(e) => Err(PageError { error: e, lang }),
     }
-}
-
-#[derive(Template)]
-#[template(path = "matter.html")]
-struct MatterTemplate {
-    ctx: Ctx,
-    d: MatterDetail,
-    area: String,
-    error: Option<String>,
-}
-
-impl MatterTemplate {
-    fn history_line(&self, action: &str, details: &str) -> String {
-        let lang = self.ctx.lang;
-        let label = lang.t(&format!("history.{action}"));
-        let v: serde_json::Value = serde_json::from_str(details).unwrap_or_default();
-        let mut extra = Vec::new();
-        if let (Some(from), Some(to)) = (
-            v.get("from").and_then(|x| x.as_str()),
-            v.get("to").and_then(|x| x.as_str()),
-        ) {
-            extra.push(format!("{} → {}", lang.status(from), lang.status(to)));
-        }
-        if let Some(p) = v.get("percent").and_then(|x| x.as_i64()) {
-            extra.push(format!("{p}%"));
-        }
-        if let Some(r) = v
-            .get("reason")
-            .and_then(|x| x.as_str())
-            .filter(|r| !r.is_empty())
-        {
-            extra.push(format!("{}：{r}", lang.t("field.reason")));
-        }
-        if action == "matter_updated"
-            && let Some(obj) = v.as_object()
-        {
-            let names: Vec<String> = obj.keys().map(|k| lang.field(k)).collect();
-            extra.push(names.join("、"));
-        }
-        if extra.is_empty() {
-            label
-        } else {
-            format!("{label}（{}）", extra.join("；"))
-        }
-    }
-
-    fn needs_reason(&self, action: &MatterAction) -> bool {
-        action.needs_reason()
-    }
-
-    fn button_class(&self, action: &MatterAction) -> &'static str {
-        match action {
-            MatterAction::Cancel | MatterAction::Suspend | MatterAction::Return => "btn danger",
-            _ => "btn primary",
-        }
-    }
-
-    fn files_of(&self, entry: &i64) -> Vec<&shishi_store::matters::FileMeta> {
-        self.d
-            .files
-            .iter()
-            .filter(|f| f.progress_id == Some(*entry))
-            .collect()
-    }
-
-    fn tags(&self) -> Vec<&str> {
-        self.d
-            .matter
-            .row
-            .tags
-            .split(',')
-            .filter(|t| !t.is_empty())
-            .collect()
-    }
-
-    fn deadline_changed(&self) -> bool {
-        let r = &self.d.matter.row;
-        r.original_deadline.is_some() && r.original_deadline != r.deadline
-    }
-
-    fn days_left(&self) -> String {
-        match self.d.matter.working_days_left {
-            Some(d) if d < 0 => self.ctx.lang.tp("ledger.days_late", &(-d).to_string()),
-            Some(0) if self.d.matter.overdue => String::new(),
-            Some(d) => self.ctx.lang.tp("ledger.days_left", &d.to_string()),
-            None => String::new(),
-        }
-    }
-
-    fn kb(&self, size: &i64) -> String {
-        format!("{:.0} KB", (*size as f64 / 1024.0).ceil())
-    }
-}
-
-async fn show_page(
-    st: &AppState,
-    lang: Lang,
-    user: &PageUser,
-    uri: &Uri,
-    id: i64,
-    error: Option<String>,
-) -> PageResult {
-    let d = st.services.matter(&user.actor, id).await.or_page(lang)?;
-    let areas = st.services.content_areas().await.or_page(lang)?;
-    let area = areas
-        .iter()
-        .find(|a| Some(a.id) == d.matter.row.content_area_id)
-        .map(|a| {
-            if lang.is_en() {
-                a.name_en.clone()
-            } else {
-                a.name_zh.clone()
-            }
-        })
-        .unwrap_or_default();
-    let status = if error.is_some() {
-        StatusCode::CONFLICT
-    } else {
-        StatusCode::OK
-    };
-    let t = MatterTemplate {
-        ctx: Ctx::new(lang, user, uri, "ledger"),
-        d,
-        area,
-        error,
-    };
-    render_status(&t, lang, status)
-}
-
-/// After a step on the matter page: back to the matter, or the page with the refusal shown.
-async fn step_outcome<T>(
-    st: &AppState,
-    lang: Lang,
-    user: &PageUser,
-    uri: &Uri,
-    id: i64,
-    result: Result<T, ServiceError>,
-    anchor: &str,
-) -> PageResult {
-    match result {
-        Ok(_) => Ok(see_other(&format!("/matters/{id}{anchor}"))),
-        Err(ServiceError::NotFound) => Err(PageError {
-            error: ServiceError::NotFound,
-            lang,
-        }),
-        Err(e) => show_page(st, lang, user, uri, id, Some(lang.error(&e))).await,
-    }
-}
-
-async fn show_matter_with_error(
-    st: &AppState,
-    lang: Lang,
-    user: &PageUser,
-    uri: &Uri,
-    id: i64,
-    error: String,
-) -> PageResult {
-    show_page(st, lang, user, uri, id, Some(error)).await
-}
-
-async fn show(
-    State(st): State<AppState>,
-    lang: Lang,
-    user: PageUser,
-    uri: Uri,
-    Path(id): Path<i64>,
-) -> PageResult {
-    show_page(&st, lang, &user, &uri, id, None).await
-}
-
-#[derive(Deserialize)]
-struct TransitionForm {
-    #[serde(default)]
-    csrf: String,
-    action: String,
-    #[serde(default)]
-    reason: String,
-}
-
-async fn transition(
-    State(st): State<AppState>,
-    lang: Lang,
-    user: PageUser,
-    uri: Uri,
-    Path(id): Path<i64>,
-    Form(f): Form<TransitionForm>,
-) -> PageResult {
-    user.check_csrf(&f.csrf).or_page(lang)?;
-    let Some(action) = MatterAction::from_code(&f.action) else {
-        return show_page(
-            &st,
-            lang,
-            &user,
-            &uri,
-            id,
-            Some(lang.error(&ServiceError::field("action", "error.choice"))),
-        )
-        .await;
-    };
-    let result = st
-        .services
-        .transition(&user.actor, id, action, &f.reason)
-        .await;
-    step_outcome(&st, lang, &user, &uri, id, result, "").await
-}
-
-async fn progress(
-    State(st): State<AppState>,
-    lang: Lang,
-    user: PageUser,
-    uri: Uri,
-    Path(id): Path<i64>,
-    mut mp: Multipart,
-) -> PageResult {
-    let mut csrf = String::new();
-    let mut percent = String::new();
-    let mut narrative = String::new();
-    let mut uploads = Vec::new();
-    loop {
-        let field = match mp.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => {
-                return show_page(
-                    &st,
-                    lang,
-                    &user,
-                    &uri,
-                    id,
-                    Some(lang.t("error.upload_broken")),
-                )
-                .await;
-            }
-        };
-        let name = field.name().unwrap_or("").to_string();
-        let filename = field.file_name().map(str::to_string);
-        let data = match field.bytes().await {
-            Ok(d) => d,
-            Err(_) => {
-                return show_page(
-                    &st,
-                    lang,
-                    &user,
-                    &uri,
-                    id,
-                    Some(lang.t("error.upload_broken")),
-                )
-                .await;
-            }
-        };
-        match (name.as_str(), filename) {
-            ("files", Some(filename)) if !data.is_empty() => uploads.push(Upload {
-                filename,
-                data: data.to_vec(),
-            }),
-            ("csrf", _) => csrf = String::from_utf8_lossy(&data).into_owned(),
-            ("percent", _) => percent = String::from_utf8_lossy(&data).into_owned(),
-            ("narrative", _) => narrative = String::from_utf8_lossy(&data).into_owned(),
-            _ => {}
-        }
-    }
-    user.check_csrf(&csrf).or_page(lang)?;
-    let Ok(percent) = percent.trim().parse::<i64>() else {
-        return show_page(
-            &st,
-            lang,
-            &user,
-            &uri,
-            id,
-            Some(lang.error(&ServiceError::field("percent", "error.number"))),
-        )
-        .await;
-    };
-    let result = st
-        .services
-        .post_progress(&user.actor, id, percent, &narrative, uploads)
-        .await;
-    step_outcome(&st, lang, &user, &uri, id, result, "#progress").await
-}
-
-async fn download(
-    State(st): State<AppState>,
-    lang: Lang,
-    user: PageUser,
-    Path(id): Path<i64>,
-) -> PageResult {
-    let (meta, data) = st.services.file(&user.actor, id).await.or_page(lang)?;
-    let disposition = if meta.content_type.starts_with("image/") {
-        "inline"
-    } else {
-        "attachment"
-    };
-    let encoded: String = serde_urlencoded::to_string([("x", meta.filename.as_str())])
-        .unwrap_or_default()
-        .trim_start_matches("x=")
-        .replace('+', "%20");
-    Ok((
-        [
-            (header::CONTENT_TYPE, meta.content_type.clone()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("{disposition}; filename*=UTF-8''{encoded}"),
-            ),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-        ],
-        data,
-    )
-        .into_response())
 }

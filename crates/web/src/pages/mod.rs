@@ -5,18 +5,33 @@ mod account;
 mod admin;
 mod campaigns;
 mod demands;
+mod driving;
+mod evaluations;
 mod intake;
 mod ledger;
+mod matter_page;
 mod matters;
+mod notify_admin;
+mod policy;
 mod public;
 mod settings;
+mod supervision;
+
+#[cfg(test)]
+pub(crate) use notify_admin::{DELIVERY_STATES, WEBHOOK_KINDS};
+#[cfg(test)]
+pub(crate) use policy::DAY_FIELDS;
+
+use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::Router;
+use axum::extract::Multipart;
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use shishi_core::Role;
+use shishi_service::files::Upload;
 use shishi_service::{Actor, ServiceError};
 
 use crate::auth::PageUser;
@@ -32,6 +47,12 @@ pub fn router() -> Router<AppState> {
         .merge(account::router())
         .merge(ledger::router())
         .merge(matters::router())
+        .merge(matter_page::router())
+        .merge(driving::router())
+        .merge(supervision::router())
+        .merge(evaluations::router())
+        .merge(notify_admin::router())
+        .merge(policy::router())
         .merge(campaigns::router())
         .merge(demands::router())
         .merge(public::router())
@@ -78,6 +99,8 @@ pub struct Ctx {
     pub admin: bool,
     pub root_admin: bool,
     pub reads: bool,
+    /// Works a demand inbox somewhere (intake clerk or unit admin): the callback list.
+    pub clerk: bool,
     pub section: &'static str,
 }
 
@@ -96,6 +119,7 @@ impl Ctx {
             admin: a.has_role(Role::SystemAdmin),
             root_admin: a.is_root_admin(),
             reads: !a.read_roots().is_empty(),
+            clerk: a.has_role(Role::IntakeClerk) || a.can_manage_any(),
             section,
         }
     }
@@ -233,4 +257,44 @@ pub fn localized(lang: Lang, e: &shishi_store::demands::ListEntry) -> String {
     } else {
         e.name_zh.clone()
     }
+}
+
+/// Reads a multipart form into its text fields and the uploads sent as `files`.
+pub async fn read_multipart(
+    mut mp: Multipart,
+) -> Result<(BTreeMap<String, String>, Vec<Upload>), ServiceError> {
+    let mut fields = BTreeMap::new();
+    let mut uploads = Vec::new();
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => return Err(ServiceError::field("files", "error.upload_broken")),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        let filename = field.file_name().map(str::to_string);
+        let data = field
+            .bytes()
+            .await
+            .map_err(|_| ServiceError::field("files", "error.upload_broken"))?;
+        match filename {
+            Some(filename) if name == "files" => {
+                if !data.is_empty() {
+                    uploads.push(Upload {
+                        filename,
+                        data: data.to_vec(),
+                    });
+                }
+            }
+            _ => {
+                fields.insert(name, String::from_utf8_lossy(&data).into_owned());
+            }
+        }
+    }
+    Ok((fields, uploads))
+}
+
+/// The number of pages for `total` rows at `per_page`; at least one.
+pub fn page_count(total: i64, per_page: i64) -> i64 {
+    ((total + per_page.max(1) - 1) / per_page.max(1)).max(1)
 }

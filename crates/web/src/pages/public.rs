@@ -5,22 +5,25 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{ConnectInfo, Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
+use axum::{Form, Router};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::Deserialize;
 use shishi_core::demand::Channel;
 use shishi_service::ServiceError;
 use shishi_service::demands::{DemandDetail, DemandInput};
-use shishi_service::files::Upload;
+use shishi_store::evaluations::EvaluationRow;
 
+use super::evaluations::RowFailure;
 use super::ledger::{UnitOption, tree_options};
+use super::matter_page::VERDICTS;
 use super::{
-    FormErrors, OrPage, PageError, PageResult, localized, opt_id, render, render_status, see_other,
+    FormErrors, OrPage, PageError, PageResult, localized, opt_id, read_multipart, render,
+    render_status, see_other,
 };
 use crate::auth::{MaybeUser, PageUser, same_token};
 use crate::i18n::Lang;
@@ -34,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/submit", get(submit_form).post(submit))
         .route("/track", get(track_lookup))
         .route("/track/{code}", get(track))
+        .route("/track/{code}/rate/{id}", axum::routing::post(rate))
 }
 
 // ---- the public form ----
@@ -149,41 +153,6 @@ async fn submit_form(
     Ok((jar.add(cookie), page).into_response())
 }
 
-/// Reads a multipart form into text fields and uploads.
-async fn read_multipart(
-    mut mp: Multipart,
-) -> Result<(BTreeMap<String, String>, Vec<Upload>), ServiceError> {
-    let mut fields = BTreeMap::new();
-    let mut uploads = Vec::new();
-    loop {
-        let field = match mp.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => return Err(ServiceError::field("files", "error.upload_broken")),
-        };
-        let name = field.name().unwrap_or("").to_string();
-        let filename = field.file_name().map(str::to_string);
-        let data = field
-            .bytes()
-            .await
-            .map_err(|_| ServiceError::field("files", "error.upload_broken"))?;
-        match filename {
-            Some(filename) if name == "files" => {
-                if !data.is_empty() {
-                    uploads.push(Upload {
-                        filename,
-                        data: data.to_vec(),
-                    });
-                }
-            }
-            _ => {
-                fields.insert(name, String::from_utf8_lossy(&data).into_owned());
-            }
-        }
-    }
-    Ok((fields, uploads))
-}
-
 async fn submit(
     State(st): State<AppState>,
     lang: Lang,
@@ -260,9 +229,26 @@ struct TrackTemplate {
     code: String,
     detail: Option<DemandDetail>,
     not_found: bool,
+    /// Results waiting for this code holder's verdict.
+    asked: Vec<EvaluationRow>,
+    csrf: String,
+    notice: Option<String>,
+    failure: Option<RowFailure>,
 }
 
 impl TrackTemplate {
+    fn empty(lang: Lang, code: String, not_found: bool) -> TrackTemplate {
+        TrackTemplate {
+            lang,
+            code,
+            detail: None,
+            not_found,
+            asked: vec![],
+            csrf: String::new(),
+            notice: None,
+            failure: None,
+        }
+    }
     fn t(&self, key: &str) -> String {
         self.lang.t(key)
     }
@@ -273,11 +259,27 @@ impl TrackTemplate {
             unit
         )
     }
+    fn verdicts(&self) -> [&'static str; 3] {
+        VERDICTS
+    }
+    fn value(&self, id: &i64, name: &str) -> String {
+        self.failure
+            .as_ref()
+            .map(|f| f.value(*id, name))
+            .unwrap_or_default()
+    }
+    fn err(&self, id: &i64, field: &str) -> String {
+        self.failure
+            .as_ref()
+            .map(|f| f.err(*id, field))
+            .unwrap_or_default()
+    }
 }
 
 #[derive(Deserialize)]
 struct CodeQuery {
     code: Option<String>,
+    rated: Option<String>,
 }
 
 async fn track_lookup(lang: Lang, Query(q): Query<CodeQuery>) -> PageResult {
@@ -287,39 +289,115 @@ async fn track_lookup(lang: Lang, Query(q): Query<CodeQuery>) -> PageResult {
         .filter(|c| !c.is_empty())
     {
         Some(code) => Ok(see_other(&format!("/track/{}", code.to_ascii_uppercase()))),
-        None => render(
-            &TrackTemplate {
-                lang,
-                code: String::new(),
-                detail: None,
-                not_found: false,
-            },
-            lang,
-        ),
+        None => render(&TrackTemplate::empty(lang, String::new(), false), lang),
     }
 }
 
-async fn track(State(st): State<AppState>, lang: Lang, Path(code): Path<String>) -> PageResult {
-    match st.services.track(&code).await {
-        Ok(d) => render(
-            &TrackTemplate {
+/// The tracking page, with the verdicts the holder may give and a token for giving them.
+async fn track_page(
+    st: &AppState,
+    lang: Lang,
+    jar: CookieJar,
+    code: String,
+    notice: Option<String>,
+    failure: Option<(ServiceError, RowFailure)>,
+) -> PageResult {
+    let detail = match st.services.track(&code).await {
+        Ok(d) => d,
+        Err(ServiceError::NotFound) => {
+            return render_status(
+                &TrackTemplate::empty(lang, code, true),
                 lang,
-                code,
-                detail: Some(d),
-                not_found: false,
-            },
+                StatusCode::NOT_FOUND,
+            );
+        }
+        Err(e) => return Err(PageError { error: e, lang }),
+    };
+    let asked = st.services.evaluations_by_code(&code).await.or_page(lang)?;
+    let csrf = jar
+        .get(FORM_CSRF_COOKIE)
+        .map(|c| c.value().to_string())
+        .unwrap_or_else(shishi_service::auth::random_token);
+    let cookie = Cookie::build((FORM_CSRF_COOKIE, csrf.clone()))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .path("/")
+        .build();
+    let (status, failure) = match failure {
+        Some((e, f)) => (crate::error::status_of(&e), Some(f)),
+        None => (StatusCode::OK, None),
+    };
+    let t = TrackTemplate {
+        lang,
+        code,
+        detail: Some(detail),
+        not_found: false,
+        asked,
+        csrf,
+        notice,
+        failure,
+    };
+    let page = render_status(&t, lang, status)?;
+    Ok((jar.add(cookie), page).into_response())
+}
+
+async fn track(
+    State(st): State<AppState>,
+    lang: Lang,
+    jar: CookieJar,
+    Path(code): Path<String>,
+    Query(q): Query<CodeQuery>,
+) -> PageResult {
+    let notice = q.rated.map(|_| lang.t("verdict.thanks"));
+    track_page(&st, lang, jar, code, notice, None).await
+}
+
+#[derive(Deserialize)]
+struct RateForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    verdict: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// A verdict from whoever holds the tracking code of an anonymous demand.
+async fn rate(
+    State(st): State<AppState>,
+    lang: Lang,
+    jar: CookieJar,
+    Path((code, id)): Path<(String, i64)>,
+    Form(f): Form<RateForm>,
+) -> PageResult {
+    let expected = jar
+        .get(FORM_CSRF_COOKIE)
+        .map(|c| c.value().to_string())
+        .unwrap_or_default();
+    if expected.is_empty() || !same_token(&expected, &f.csrf) {
+        return Err(PageError {
+            error: ServiceError::Forbidden("error.csrf".into()),
             lang,
-        ),
-        Err(ServiceError::NotFound) => render_status(
-            &TrackTemplate {
+        });
+    }
+    match st
+        .services
+        .rate_by_code(&code, id, &f.verdict, &f.comment)
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!("/track/{code}?rated=1"))),
+        Err(ServiceError::NotFound) => Err(PageError {
+            error: ServiceError::NotFound,
+            lang,
+        }),
+        Err(e) => {
+            let row = RowFailure::new(
+                id,
+                &e,
                 lang,
-                code,
-                detail: None,
-                not_found: true,
-            },
-            lang,
-            StatusCode::NOT_FOUND,
-        ),
-        Err(e) => Err(PageError { error: e, lang }),
+                vec![("verdict", f.verdict), ("comment", f.comment)],
+            );
+            track_page(&st, lang, jar, code, None, Some((e, row))).await
+        }
     }
 }
