@@ -249,3 +249,18 @@ pub async fn demand_round(conn: &mut AnyConnection, demand_id: i64) -> StoreResu
             .await?,
     )
 }
+
+/// Requests about one subject still waiting for a verdict, in any round.
+pub async fn open_count_all(
+    conn: &mut AnyConnection,
+    subject_type: &str,
+    subject_id: i64,
+) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM evaluations WHERE subject_type = $1 AND subject_id = $2 AND state = 'asked'",
+    )
+    .bind(subject_type)
+    .bind(subject_id)
+    .fetch_one(conn)
+    .await?)
+}

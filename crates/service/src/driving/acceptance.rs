@@ -58,7 +58,8 @@ impl Services {
                 }
             }
             MatterAction::Close => {
-                let open = evaluations::open_count(tx, "matter", m.id, m.rework_count).await?;
+                // Any round: an escalated 不满意 counts rework without reopening the round.
+                let open = evaluations::open_count_all(tx, "matter", m.id).await?;
                 let due = m
                     .accepted_on
                     .as_deref()
