@@ -28,8 +28,8 @@ async fn matter_in_progress(app: &TestApp, title: &str) -> (i64, String) {
             "/matters",
             json!({
                 "title": title, "unit_id": app.unit_id(STEEL).await, "owner_id": handler.user_id,
-                "measures": "增设夜班窗口，调整排班", "deadline": deadline,
-                "acceptance_standard": "夜班职工满意度调查达到90%",
+                "measures": "Open a night window; adjust the shifts", "deadline": deadline,
+                "acceptance_standard": "90% of night-shift workers satisfied",
             }),
         )
         .await;
@@ -452,6 +452,19 @@ async fn answer(app: &TestApp, id: i64) {
     }
 }
 
+/// The open verdict request of the caller about the demand with this title.
+async fn asked_about(who: &Api, title: &str) -> i64 {
+    let mine: Value = who.get("/evaluations/mine").await.json().await.unwrap();
+    mine["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["demand_title"] == title)
+        .unwrap_or_else(|| panic!("asked about {title}"))["id"]
+        .as_i64()
+        .unwrap()
+}
+
 async fn verdicts_and_callbacks(backend: Backend) {
     let app = TestApp::with_demo(backend).await;
     let member = app.api_as("member").await;
@@ -513,14 +526,7 @@ async fn verdicts_and_callbacks(backend: Backend) {
     let handler4 = app.api_as("handler4").await;
     answered_demand(&app, &handler4, "热轧厂班车绕行").await;
     let h4 = app.browser_as("handler4").await;
-    let eid4 = handler4
-        .get("/evaluations/mine")
-        .await
-        .json::<Value>()
-        .await
-        .unwrap()["items"][0]["id"]
-        .as_i64()
-        .unwrap();
+    let eid4 = asked_about(&handler4, "热轧厂班车绕行").await;
     let (status, _) = h4
         .post(
             &format!("/evaluations/{eid4}/rate"),
@@ -718,20 +724,32 @@ async fn english_pages_settings_and_openapi(backend: Backend) {
         "the labels are read ({})",
         chinese.len()
     );
-    for path in ["/supervision".to_string(), format!("/matters/{id}")] {
-        let (status, html) = b.get(&path).await;
-        assert_eq!(status, StatusCode::OK);
+    // The board's rows hold the demo's orders, in Chinese as they were written: the labels
+    // are checked around them, and in the row of this test's order.
+    let (status, board) = b.get("/supervision").await;
+    assert_eq!(status, StatusCode::OK);
+    let (head, rest) = board.split_once("<tbody>").expect("a table");
+    let (rows, tail) = rest.split_once("</tbody>").expect("a table");
+    let ours = rows
+        .split("<tr")
+        .find(|r| r.contains("Night canteen window"))
+        .expect("our order on the board");
+    let (status, matter) = b.get(&format!("/matters/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    for (what, html) in [
+        ("board", head),
+        ("board", tail),
+        ("board row", ours),
+        ("matter", matter.as_str()),
+    ] {
         for label in &chinese {
             if let Some(at) = html.find(label.as_str()) {
-                let around: String = html[at.saturating_sub(120)..]
-                    .chars()
-                    .take(200)
-                    .collect();
-                panic!("{path} still says {label}: …{around}…");
+                let around: String = html[at.saturating_sub(120)..].chars().take(200).collect();
+                panic!("{what} still says {label}: …{around}…");
             }
         }
-        assert!(html.contains("lang=\"en\""));
     }
+    assert!(board.contains("lang=\"en\""));
     let (_, html) = b.get("/supervision").await;
     assert!(html.contains("Supervision board") && html.contains("Listed supervision"));
     let (_, html) = b.get(&format!("/matters/{id}")).await;

@@ -29,9 +29,12 @@ use shishi_core::Role;
 use shishi_core::demand::Channel;
 use shishi_core::driving::DrivingPolicy;
 use shishi_core::matter::MatterAction;
+use shishi_core::matter::Refusal;
 use shishi_service::demands::{DemandInput, StepInput, Submitted};
+use shishi_service::driving::{ExtensionDecision, OrderInput, ReplyInput};
 use shishi_service::files::Upload;
 use shishi_service::matters::{MatterDetail, MatterInput, MatterView};
+use shishi_service::notify::WebhookInput;
 use shishi_service::units::UnitInput;
 use shishi_service::users::UserInput;
 use shishi_service::worker::{Transports, Worker, WorkerConfig};
@@ -39,12 +42,16 @@ use shishi_service::{Actor, Clock, ServiceError, ServiceResult, Services};
 use shishi_store::audit::{self, VerifyOutcome};
 use shishi_store::evaluations::EvaluationRow;
 use shishi_store::matters::MatterRow;
-use shishi_store::outbox::{DeliveryRow, JobRow};
+use shishi_store::orders::OrderRow;
+use shishi_store::outbox::{DeliveryRow, JobRow, WebhookRow};
 use shishi_store::sql::Sql;
 use shishi_store::testing::TestDb;
 use shishi_store::{Backend, Store};
 
 pub const PASSWORD: &str = "password123";
+
+/// The HMAC key of the generic webhooks the tests set up.
+pub const SECRET: &str = "s3cr3t-签名密钥";
 
 /// The requesters of the demands: their names and usernames must never show in a verdict
 /// summary.
@@ -495,7 +502,7 @@ impl World {
 
     /// Puts the `created_at` of a row on the service clock. The store stamps matters and
     /// progress entries with the system time instead of the injected clock (a bug, shown by
-    /// `driving_worker::matters_and_progress_are_stamped_by_the_clock`); the tests of the
+    /// `driving_sweeps::matters_and_progress_are_stamped_by_the_clock`); the tests of the
     /// stale-progress sweep, which reads those stamps, pin them by hand so that they test the
     /// sweep itself.
     pub async fn stamp(&self, table: &str, id: i64) {
@@ -552,6 +559,76 @@ impl World {
         rows
     }
 
+    // ---- orders and webhooks ----
+
+    /// 甲公司's supervisor issues a reminder (提醒) with the default reply date.
+    pub async fn issue(&self, matter: i64, requirement: &str) -> i64 {
+        self.svc
+            .issue_order(
+                &self.who(self.sup_a).await,
+                matter,
+                &order("remind", requirement, None),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("issue on {matter}: {e:?}"))
+            .row
+            .id
+    }
+
+    /// The owner answers an order, without a progress entry.
+    pub async fn reply(&self, order: i64, text: &str) {
+        self.svc
+            .reply_order(&self.who(self.handler_a1).await, order, reply(text, None))
+            .await
+            .unwrap_or_else(|e| panic!("reply to {order}: {e:?}"));
+    }
+
+    /// Orders on a matter, newest first.
+    pub async fn orders(&self, matter: i64) -> Vec<OrderRow> {
+        self.svc
+            .orders_of(&self.who(self.root_admin).await, matter)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| o.row)
+            .collect()
+    }
+
+    /// A generic webhook signed with [`SECRET`].
+    pub async fn hook(
+        &self,
+        by: i64,
+        unit: i64,
+        url: String,
+        subtree: bool,
+        events: &str,
+    ) -> WebhookRow {
+        self.svc
+            .create_webhook(
+                &self.who(by).await,
+                &WebhookInput {
+                    unit_id: unit,
+                    name: format!("集成平台{unit}"),
+                    kind: "generic".into(),
+                    url,
+                    secret: SECRET.into(),
+                    include_subtree: subtree,
+                    events: events.into(),
+                },
+            )
+            .await
+            .unwrap_or_else(|e| panic!("create webhook: {e:?}"))
+    }
+
+    /// The deliveries of one webhook, oldest first.
+    pub async fn deliveries_of(&self, hook: i64) -> Vec<DeliveryRow> {
+        self.deliveries()
+            .await
+            .into_iter()
+            .filter(|d| d.webhook_id == Some(hook))
+            .collect()
+    }
+
     // ---- the background worker ----
 
     /// A worker of this process's services, without e-mail.
@@ -590,6 +667,63 @@ pub fn worker_for(
             ..WorkerConfig::default()
         },
     )
+}
+
+/// A worker with its own batch size and number of attempts, webhooks only.
+pub fn worker_with(services: Services, owner: &str, batch: i64, max_attempts: i64) -> Worker {
+    Worker::new(
+        services,
+        Transports {
+            mailer: None,
+            hooks: shishi_notify::webhook::WebhookClient::new(std::time::Duration::from_secs(10))
+                .expect("webhook client"),
+        },
+        WorkerConfig {
+            owner: owner.into(),
+            batch,
+            max_attempts,
+            ..WorkerConfig::default()
+        },
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs
+// ---------------------------------------------------------------------------------------------
+
+pub fn order(level: &str, requirement: &str, reply_due: Option<&str>) -> OrderInput {
+    OrderInput {
+        level: level.into(),
+        requirement: requirement.into(),
+        reply_due: reply_due.map(str::to_string),
+    }
+}
+
+pub fn reply(text: &str, percent: Option<i64>) -> ReplyInput {
+    ReplyInput {
+        reply: text.into(),
+        percent,
+        uploads: vec![],
+    }
+}
+
+pub fn approve() -> ExtensionDecision {
+    ExtensionDecision {
+        approve: true,
+        note: String::new(),
+    }
+}
+
+pub fn refuse(note: &str) -> ExtensionDecision {
+    ExtensionDecision {
+        approve: false,
+        note: note.into(),
+    }
+}
+
+pub fn sorted(mut v: Vec<i64>) -> Vec<i64> {
+    v.sort_unstable();
+    v
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -652,4 +786,13 @@ pub fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect();
     v.sort();
     v
+}
+
+#[track_caller]
+pub fn refused<T>(r: ServiceResult<T>, expected: Refusal) {
+    let e = err(r);
+    assert!(
+        matches!(&e, ServiceError::Refused(r) if *r == expected),
+        "expected Refused({expected:?}), got {e:?}"
+    );
 }
