@@ -283,7 +283,13 @@ async fn acceptance_asks_every_requester_once(backend: Backend) {
             .is_empty(),
         "the requester of a demand not adopted is not asked"
     );
-    let _ = other;
+    assert!(w.evaluations("demand", other).await.is_empty());
+    assert!(
+        w.evaluations("matter", m)
+            .await
+            .iter()
+            .all(|e| e.demand_id != other)
+    );
     assert_eq!(w.asked(w.cosigner_1, "matter", m).await.subject_id, m);
     let by_code = w
         .svc

@@ -183,7 +183,9 @@ impl Services {
             evaluations::lapse(&mut tx, subject_type, *subject_id, *round).await?;
             if subject_type == "matter" {
                 let m = matter_store::get(&mut tx, *subject_id).await?;
-                if m.status == "accepted" && m.rework_count == *round {
+                if m.status == "accepted"
+                    && evaluations::open_count_all(&mut tx, "matter", m.id).await? == 0
+                {
                     self.announce_ready_to_close(&mut tx, &m, now).await?;
                 }
             }

@@ -210,6 +210,27 @@ impl CallbacksTemplate {
     fn err(&self, id: &i64, field: &str) -> String {
         row_err(&self.failure, *id, field)
     }
+    /// Which of a result's requesters this row is ("2/3"), when it has several: the rows
+    /// name nobody, so the clerk tells them apart by the demand page and this number.
+    fn nth(&self, e: &EvaluationRow) -> String {
+        let same: Vec<i64> = self
+            .items
+            .iter()
+            .filter(|x| {
+                x.demand_id == e.demand_id
+                    && x.subject_type == e.subject_type
+                    && x.subject_id == e.subject_id
+            })
+            .map(|x| x.id)
+            .collect();
+        match same.iter().position(|id| *id == e.id) {
+            Some(i) if same.len() > 1 => self
+                .ctx
+                .lang
+                .tp("callback.nth", &format!("{}/{}", i + 1, same.len())),
+            _ => String::new(),
+        }
+    }
 }
 
 async fn callbacks_page(

@@ -315,7 +315,20 @@ async fn deliveries(
         .await
         .or_page(lang)?;
     // Only the organisation's system admin comes this far.
-    let (jobs, counts) = st.services.background_status().await.or_page(lang)?;
+    let (jobs, found) = st.services.background_status().await.or_page(lang)?;
+    // Every state is shown, none as zero; anything else the outbox holds after them.
+    let mut counts: Vec<(String, i64)> = DELIVERY_STATES
+        .iter()
+        .map(|s| {
+            let n = found.iter().find(|(f, _)| f == s).map_or(0, |(_, n)| *n);
+            (s.to_string(), n)
+        })
+        .collect();
+    counts.extend(
+        found
+            .into_iter()
+            .filter(|(s, _)| !DELIVERY_STATES.contains(&s.as_str())),
+    );
     let base_query = uri
         .query()
         .unwrap_or("")

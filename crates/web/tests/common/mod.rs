@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod driving;
+
 use std::net::SocketAddr;
 
 use reqwest::{Client, Response, StatusCode};
