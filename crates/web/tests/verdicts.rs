@@ -439,6 +439,10 @@ async fn english_pages_settings_and_openapi(backend: Backend) {
     assert_eq!(status, StatusCode::OK);
     let (status, _) = sub.get("/admin/deliveries").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = admin.post("/admin/deliveries/retry", &[]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "nothing chosen");
+    let (status, _) = sub.post("/admin/deliveries/retry", &[("ids", "1")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 
     // Notification preferences on the account page.
     let m = app.browser_as("member").await;
