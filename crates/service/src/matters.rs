@@ -490,6 +490,7 @@ impl Services {
             &fields,
             MatterStatus::Proposed.code(),
             Some(actor.id()),
+            self.clock.now_ms(),
         )
         .await?;
         audit::append(
@@ -517,7 +518,7 @@ impl Services {
                 &serde_json::json!({ "child_id": id, "title": fields.title }),
             )
             .await?;
-            roll_up(&mut tx, p.id).await?;
+            roll_up(&mut tx, p.id, self.clock.now_ms()).await?;
         }
         let row = store::get(&mut tx, id).await?;
         tx.commit().await?;
@@ -609,7 +610,7 @@ impl Services {
             ));
         }
         let mut tx = self.store.write().await?;
-        store::update_fields(&mut tx, &current, &fields, keep_original).await?;
+        store::update_fields(&mut tx, &current, &fields, keep_original, self.clock.now_ms()).await?;
         if keep_original && fields.owner_id != current.owner_id {
             let fresh = store::get(&mut tx, id).await?;
             self.emit(
@@ -698,10 +699,11 @@ impl Services {
             current,
             to.code(),
             if action.needs_reason() { reason } else { "" },
+            self.clock.now_ms(),
         )
         .await?;
         if action == MatterAction::Complete && current.progress < 100 {
-            store::set_progress(tx, id, 100).await?;
+            store::set_progress(tx, id, 100, self.clock.now_ms()).await?;
         }
         audit::append(
             tx,
@@ -714,7 +716,7 @@ impl Services {
         .await?;
         self.after_step(tx, current, action, reason).await?;
         if let Some(p) = current.parent_id {
-            roll_up(tx, p).await?;
+            roll_up(tx, p, self.clock.now_ms()).await?;
         }
         Ok(to)
     }
@@ -770,7 +772,8 @@ impl Services {
         if !status.accepts_progress() {
             return Err(ServiceError::Conflict("error.no_progress_in_state".into()));
         }
-        let entry = store::insert_progress(tx, id, actor.id(), percent, narrative).await?;
+        let now = self.clock.now_ms();
+        let entry = store::insert_progress(tx, id, actor.id(), percent, narrative, now).await?;
         for f in files {
             store::insert_file(
                 tx,
@@ -782,15 +785,16 @@ impl Services {
                     sha256: &f.sha256,
                     data: &f.data,
                     uploaded_by: actor.id(),
+                    now,
                 },
             )
             .await?;
         }
-        store::set_progress(tx, id, percent).await?;
+        store::set_progress(tx, id, percent, now).await?;
         let started = status == MatterStatus::Approved;
         if started {
             let fresh = store::get(tx, id).await?;
-            store::set_status(tx, &fresh, MatterStatus::InProgress.code(), "").await?;
+            store::set_status(tx, &fresh, MatterStatus::InProgress.code(), "", now).await?;
         }
         audit::append(
             tx,
@@ -808,7 +812,7 @@ impl Services {
         )
         .await?;
         if let Some(p) = current.parent_id {
-            roll_up(tx, p).await?;
+            roll_up(tx, p, self.clock.now_ms()).await?;
         }
         Ok(entry)
     }
@@ -827,6 +831,7 @@ impl Services {
 pub(crate) async fn roll_up(
     conn: &mut shishi_store::AnyConnection,
     parent_id: i64,
+    now: i64,
 ) -> ServiceResult<()> {
     let mut next = Some(parent_id);
     // The chain is finite (a child is created under an existing matter), but a bound keeps a
@@ -834,7 +839,7 @@ pub(crate) async fn roll_up(
     for _ in 0..64 {
         let Some(id) = next else { break };
         if let Some(p) = store::children_progress(conn, id).await? {
-            store::set_progress(conn, id, p).await?;
+            store::set_progress(conn, id, p, now).await?;
         }
         next = store::get(conn, id).await?.parent_id;
     }

@@ -49,10 +49,8 @@ async fn receive(State(r): State<Receiver>, headers: HeaderMap) -> &'static str 
         let n = seen.calls.len() + 1;
         let hold = n == HELD;
         seen.calls.push((id, !hold));
-        if hold {
-            if let Some(tx) = seen.held.take() {
-                let _ = tx.send(());
-            }
+        if hold && let Some(tx) = seen.held.take() {
+            let _ = tx.send(());
         }
         hold
     };

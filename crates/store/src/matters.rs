@@ -6,7 +6,6 @@ use sqlx::{AnyConnection, FromRow};
 
 use crate::sql::Sql;
 use crate::{StoreError, StoreResult, like_escape};
-use shishi_core::time::now_ms;
 
 #[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct MatterRow {
@@ -80,8 +79,8 @@ pub async fn insert(
     f: &MatterFields,
     status: &str,
     created_by: Option<i64>,
+    now: i64,
 ) -> StoreResult<i64> {
-    let now = now_ms();
     let top_level = parent_id.is_none() as i64;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO matters (parent_id, campaign_id, title, description, unit_id, unit_path, owner_id,
@@ -140,6 +139,7 @@ pub async fn update_fields(
     current: &MatterRow,
     f: &MatterFields,
     keep_original_deadline: bool,
+    now: i64,
 ) -> StoreResult<()> {
     let original = if keep_original_deadline {
         current.original_deadline.clone()
@@ -165,7 +165,7 @@ pub async fn update_fields(
     .bind(f.supervisor_id)
     .bind(f.content_area_id)
     .bind(&f.tags)
-    .bind(now_ms())
+    .bind(now)
     .bind(current.id)
     .bind(current.version)
     .execute(&mut *conn)
@@ -198,6 +198,7 @@ pub async fn set_status(
     current: &MatterRow,
     status: &str,
     reason: &str,
+    now: i64,
 ) -> StoreResult<()> {
     let done = sqlx::query(
         "UPDATE matters SET status = $1, status_reason = $2, updated_at = $3, version = version + 1
@@ -205,7 +206,7 @@ pub async fn set_status(
     )
     .bind(status)
     .bind(reason)
-    .bind(now_ms())
+    .bind(now)
     .bind(current.id)
     .bind(current.version)
     .execute(&mut *conn)
@@ -231,12 +232,17 @@ pub async fn set_status(
     Ok(())
 }
 
-pub async fn set_progress(conn: &mut AnyConnection, id: i64, percent: i64) -> StoreResult<()> {
+pub async fn set_progress(
+    conn: &mut AnyConnection,
+    id: i64,
+    percent: i64,
+    now: i64,
+) -> StoreResult<()> {
     sqlx::query(
         "UPDATE matters SET progress = $1, updated_at = $2, version = version + 1 WHERE id = $3",
     )
     .bind(percent)
-    .bind(now_ms())
+    .bind(now)
     .bind(id)
     .execute(conn)
     .await?;
@@ -599,6 +605,7 @@ pub async fn insert_progress(
     author_id: i64,
     percent: i64,
     narrative: &str,
+    now: i64,
 ) -> StoreResult<i64> {
     Ok(sqlx::query_scalar(
         "INSERT INTO progress_entries (matter_id, author_id, percent, narrative, created_at)
@@ -608,7 +615,7 @@ pub async fn insert_progress(
     .bind(author_id)
     .bind(percent)
     .bind(narrative)
-    .bind(now_ms())
+    .bind(now)
     .fetch_one(conn)
     .await?)
 }
@@ -647,6 +654,7 @@ pub struct NewFile<'a> {
     pub sha256: &'a str,
     pub data: &'a [u8],
     pub uploaded_by: i64,
+    pub now: i64,
 }
 
 pub async fn insert_file(conn: &mut AnyConnection, f: &NewFile<'_>) -> StoreResult<i64> {
@@ -662,7 +670,7 @@ pub async fn insert_file(conn: &mut AnyConnection, f: &NewFile<'_>) -> StoreResu
     .bind(f.sha256)
     .bind(f.data.to_vec())
     .bind(f.uploaded_by)
-    .bind(now_ms())
+    .bind(f.now)
     .fetch_one(conn)
     .await?)
 }
@@ -675,6 +683,15 @@ pub async fn files_of(conn: &mut AnyConnection, matter_id: i64) -> StoreResult<V
     .bind(matter_id)
     .fetch_all(conn)
     .await?)
+}
+
+/// Whether any evidence is attached to the matter.
+pub async fn has_files(conn: &mut AnyConnection, matter_id: i64) -> StoreResult<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM files WHERE matter_id = $1 LIMIT 1) f")
+        .bind(matter_id)
+        .fetch_one(conn)
+        .await?;
+    Ok(n > 0)
 }
 
 pub async fn file(conn: &mut AnyConnection, id: i64) -> StoreResult<(FileMeta, Vec<u8>)> {

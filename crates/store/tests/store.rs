@@ -41,11 +41,12 @@ async fn tree_moves_carry_paths_and_counts(backend: Backend) {
             &f(&a1, &format!("浴室热水{i}")),
             "in_progress",
             None,
+            0,
         )
         .await
         .unwrap();
     }
-    matters::insert(&mut tx, None, &f(&b, "食堂菜品"), "approved", None)
+    matters::insert(&mut tx, None, &f(&b, "食堂菜品"), "approved", None, 0)
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -144,7 +145,7 @@ async fn ledger_filters_sort_and_count(backend: Backend) {
             deadline: Some(format!("2026-11-{:02}", 10 + i)),
             ..Default::default()
         };
-        matters::insert(&mut tx, None, &f, s, None).await.unwrap();
+        matters::insert(&mut tx, None, &f, s, None, 0).await.unwrap();
     }
     tx.commit().await.unwrap();
     let mut conn = db.store.read().await.unwrap();
@@ -404,7 +405,7 @@ async fn counters_survive_every_kind_of_write(backend: Backend) {
             ..Default::default()
         };
         ids.push(
-            matters::insert(&mut tx, None, &f, status, None)
+            matters::insert(&mut tx, None, &f, status, None, 0)
                 .await
                 .unwrap(),
         );
@@ -418,13 +419,13 @@ async fn counters_survive_every_kind_of_write(backend: Backend) {
         deadline: Some("2026-12-01".into()),
         ..Default::default()
     };
-    matters::update_fields(&mut tx, &m, &f, true).await.unwrap();
+    matters::update_fields(&mut tx, &m, &f, true, 0).await.unwrap();
     let m = matters::get(&mut tx, ids[1]).await.unwrap();
-    matters::set_status(&mut tx, &m, "completed", "")
+    matters::set_status(&mut tx, &m, "completed", "", 0)
         .await
         .unwrap();
     let m = matters::get(&mut tx, ids[2]).await.unwrap();
-    matters::set_status(&mut tx, &m, "approved", "")
+    matters::set_status(&mut tx, &m, "approved", "", 0)
         .await
         .unwrap();
     let a1 = units::get(&mut tx, a1.id).await.unwrap();

@@ -29,7 +29,7 @@ impl Services {
         let files = crate::files::check_uploads("files", uploads)?;
         let mut tx = self.store.write().await?;
         let m = Self::readable_matter(&mut tx, actor, matter_id).await?;
-        if files.is_empty() && store::files_of(&mut tx, matter_id).await?.is_empty() {
+        if files.is_empty() && !store::has_files(&mut tx, matter_id).await? {
             return Err(ServiceError::field("files", "error.evidence_required"));
         }
         self.progress_in(&mut tx, actor, &m, 100, &narrative, &files)
@@ -52,10 +52,8 @@ impl Services {
         action: MatterAction,
     ) -> ServiceResult<()> {
         match action {
-            MatterAction::Complete => {
-                if store::files_of(tx, m.id).await?.is_empty() {
-                    return Err(ServiceError::Conflict("error.evidence_required".into()));
-                }
+            MatterAction::Complete if !store::has_files(tx, m.id).await? => {
+                return Err(ServiceError::Conflict("error.evidence_required".into()));
             }
             MatterAction::Close => {
                 // Any round: an escalated 不满意 counts rework without reopening the round.

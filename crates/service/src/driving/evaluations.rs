@@ -371,7 +371,8 @@ impl Services {
         let reason = format!("群众评价不满意：{comment}");
         match self.driving_policy().dissatisfied {
             DissatisfiedAction::Reopen => {
-                matter_store::set_status(tx, &m, MatterStatus::InProgress.code(), &reason).await?;
+                matter_store::set_status(tx, &m, MatterStatus::InProgress.code(), &reason, now)
+                    .await?;
                 audit::append(
                     tx,
                     None,
@@ -384,7 +385,7 @@ impl Services {
                 self.after_step(tx, &m, MatterAction::Reopen, &reason)
                     .await?;
                 if let Some(p) = m.parent_id {
-                    crate::matters::roll_up(tx, p).await?;
+                    crate::matters::roll_up(tx, p, now).await?;
                 }
             }
             DissatisfiedAction::Escalate => {

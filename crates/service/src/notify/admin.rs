@@ -80,7 +80,8 @@ impl Services {
             check.push("kind", "error.choice");
         }
         let url = check.required("url", &input.url, 1000);
-        if !url.is_empty() && !(url.starts_with("https://") || url.starts_with("http://")) {
+        let web_address = url.starts_with("https://") || url.starts_with("http://");
+        if !url.is_empty() && !web_address {
             check.push("url", "error.url");
         }
         let secret = check.optional("secret", &input.secret, 500);
