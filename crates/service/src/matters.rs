@@ -610,7 +610,14 @@ impl Services {
             ));
         }
         let mut tx = self.store.write().await?;
-        store::update_fields(&mut tx, &current, &fields, keep_original, self.clock.now_ms()).await?;
+        store::update_fields(
+            &mut tx,
+            &current,
+            &fields,
+            keep_original,
+            self.clock.now_ms(),
+        )
+        .await?;
         if keep_original && fields.owner_id != current.owner_id {
             let fresh = store::get(&mut tx, id).await?;
             self.emit(

@@ -509,7 +509,22 @@ async fn verdicts_online_by_code_and_by_callback(backend: Backend) {
         w.try_step(w.admin_a1, m, MatterAction::Close, "").await,
         "error.evaluation_open",
     );
-    let s = w.svc.verdict_summary("matter", m, 0).await.unwrap();
+    // Only those who may read the matter see its verdicts.
+    not_found(
+        w.svc
+            .verdict_summary(&w.who(w.bystander).await, "matter", m)
+            .await,
+    );
+    not_found(
+        w.svc
+            .verdict_summary(&w.who(w.admin_b).await, "matter", m)
+            .await,
+    );
+    let s = w
+        .svc
+        .verdict_summary(&w.who(w.root_admin).await, "matter", m)
+        .await
+        .unwrap();
     assert_eq!(
         (
             s.satisfied,
@@ -575,7 +590,11 @@ async fn verdicts_online_by_code_and_by_callback(backend: Backend) {
     assert_eq!(w.notified("ready_to_close", m).await, vec![w.admin_a1]);
     let row = w.step(w.admin_a1, m, MatterAction::Close, "").await;
     assert_eq!(row.status, "closed");
-    let s = w.svc.verdict_summary("matter", m, 0).await.unwrap();
+    let s = w
+        .svc
+        .verdict_summary(&w.who(w.root_admin).await, "matter", m)
+        .await
+        .unwrap();
     assert_eq!(
         (s.satisfied, s.basically, s.waiting, s.lapsed),
         (2, 2, 0, 0)
@@ -607,7 +626,11 @@ async fn closing_waits_for_the_window(backend: Backend) {
     );
     w.svc.sweep_evaluations().await.unwrap();
     assert_eq!(
-        w.svc.verdict_summary("matter", m, 0).await.unwrap().waiting,
+        w.svc
+            .verdict_summary(&w.who(w.root_admin).await, "matter", m)
+            .await
+            .unwrap()
+            .waiting,
         2
     );
     assert_eq!(w.notes_on("ready_to_close", m).await, 0);
@@ -617,7 +640,11 @@ async fn closing_waits_for_the_window(backend: Backend) {
     for _ in 0..3 {
         w.svc.sweep_evaluations().await.unwrap();
     }
-    let s = w.svc.verdict_summary("matter", m, 0).await.unwrap();
+    let s = w
+        .svc
+        .verdict_summary(&w.who(w.root_admin).await, "matter", m)
+        .await
+        .unwrap();
     assert_eq!((s.satisfied, s.waiting, s.lapsed), (1, 0, 2));
     assert_eq!(w.notified("ready_to_close", m).await, vec![w.admin_a1]);
     conflict(
@@ -651,7 +678,11 @@ async fn closing_waits_for_the_window(backend: Backend) {
         "closed"
     );
     // Closing ends the wait: the request lapsed, the sweep finds nothing more.
-    let s = w.svc.verdict_summary("matter", m2, 0).await.unwrap();
+    let s = w
+        .svc
+        .verdict_summary(&w.who(w.root_admin).await, "matter", m2)
+        .await
+        .unwrap();
     assert_eq!((s.waiting, s.lapsed), (0, 1));
     w.svc.sweep_evaluations().await.unwrap();
     assert_eq!(w.notes_on("ready_to_close", m2).await, 0);
@@ -709,7 +740,11 @@ async fn dissatisfied_reopens_the_work(backend: Backend) {
         history.contains(&"matter_reopen".to_string()),
         "{history:?}"
     );
-    let s = w.svc.verdict_summary("matter", m, 1).await.unwrap();
+    let s = w
+        .svc
+        .verdict_summary(&w.who(w.root_admin).await, "matter", m)
+        .await
+        .unwrap();
     assert_eq!(
         (s.satisfied, s.dissatisfied, s.waiting, s.lapsed),
         (1, 1, 0, 1)
@@ -736,7 +771,11 @@ async fn dissatisfied_reopens_the_work(backend: Backend) {
     );
     assert_eq!(w.notes(w.submitter, "rate_requested").await, 2);
     assert_eq!(w.asked(w.cosigner_2, "matter", m).await.round, 1);
-    let s = w.svc.verdict_summary("matter", m, 1).await.unwrap();
+    let s = w
+        .svc
+        .verdict_summary(&w.who(w.root_admin).await, "matter", m)
+        .await
+        .unwrap();
     assert_eq!(s.waiting, 3);
     conflict(
         w.try_step(w.admin_a1, m, MatterAction::Close, "").await,
@@ -805,7 +844,11 @@ async fn dissatisfied_escalates_by_setting(backend: Backend) {
     // accepted matter, and the matter may be closed.
     w.on(2026, 11, 17);
     w.svc.sweep_evaluations().await.unwrap();
-    let s = w.svc.verdict_summary("matter", m, 0).await.unwrap();
+    let s = w
+        .svc
+        .verdict_summary(&w.who(w.root_admin).await, "matter", m)
+        .await
+        .unwrap();
     assert_eq!((s.dissatisfied, s.waiting, s.lapsed), (1, 0, 1));
     assert_eq!(
         w.notified("ready_to_close", m).await,
@@ -900,7 +943,11 @@ async fn an_answered_demand_is_judged_and_reopened(backend: Backend) {
     assert_eq!(again.round, 1);
     w.rate(w.submitter, again.id, "satisfied", "").await;
     assert_eq!(w.demand_int(d, "rework_count").await, 1);
-    let s = w.svc.verdict_summary("demand", d, 1).await.unwrap();
+    let s = w
+        .svc
+        .verdict_summary(&w.who(w.root_admin).await, "demand", d)
+        .await
+        .unwrap();
     assert_eq!(
         (
             s.satisfied,

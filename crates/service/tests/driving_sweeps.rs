@@ -408,7 +408,15 @@ async fn jobs_run_once_across_servers(backend: Backend) {
     }
     // The evaluation window of m2 (accepted 11-02) ended on 11-09: lapsed and announced once.
     assert_eq!(w.notified("ready_to_close", m2).await, vec![w.admin_a1]);
-    let (jobs, _) = w.svc.background_status().await.unwrap();
+    forbidden(
+        w.svc.background_status(&w.who(w.admin_a).await).await,
+        "error.only_root_admin",
+    );
+    let (jobs, _) = w
+        .svc
+        .background_status(&w.who(w.root_admin).await)
+        .await
+        .unwrap();
     assert!(jobs.iter().all(|j| j.last_finished_at.is_some()));
 }
 both_backends!(

@@ -51,14 +51,17 @@ pub async fn quiet_since(
     conn: &mut AnyConnection,
     cutoff: i64,
 ) -> StoreResult<Vec<(MatterRow, i64)>> {
-    let rows: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT m.id, COALESCE((SELECT MAX(p.created_at) FROM progress_entries p WHERE p.matter_id = m.id), m.created_at) AS last
-         FROM matters m WHERE m.status IN ('approved', 'in_progress')",
+    let quiet: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT id, last FROM (
+            SELECT m.id, COALESCE((SELECT MAX(p.created_at) FROM progress_entries p WHERE p.matter_id = m.id), m.created_at) AS last
+            FROM matters m WHERE m.status IN ('approved', 'in_progress')
+         ) q WHERE last < $1 ORDER BY id",
     )
+    .bind(cutoff)
     .fetch_all(&mut *conn)
     .await?;
-    let mut out = Vec::new();
-    for (id, last) in rows.into_iter().filter(|(_, last)| *last < cutoff) {
+    let mut out = Vec::with_capacity(quiet.len());
+    for (id, last) in quiet {
         out.push((crate::matters::get(conn, id).await?, last));
     }
     Ok(out)

@@ -687,10 +687,12 @@ pub async fn files_of(conn: &mut AnyConnection, matter_id: i64) -> StoreResult<V
 
 /// Whether any evidence is attached to the matter.
 pub async fn has_files(conn: &mut AnyConnection, matter_id: i64) -> StoreResult<bool> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM files WHERE matter_id = $1 LIMIT 1) f")
-        .bind(matter_id)
-        .fetch_one(conn)
-        .await?;
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM files WHERE matter_id = $1 LIMIT 1) f",
+    )
+    .bind(matter_id)
+    .fetch_one(conn)
+    .await?;
     Ok(n > 0)
 }
 

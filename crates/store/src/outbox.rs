@@ -462,3 +462,24 @@ pub async fn jobs(conn: &mut AnyConnection) -> StoreResult<Vec<JobRow>> {
     .fetch_all(conn)
     .await?)
 }
+
+/// The jobs due and free at `now`: a read, so idle rounds take no write lock.
+pub async fn due_jobs(conn: &mut AnyConnection, now: i64) -> StoreResult<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT name FROM jobs WHERE run_at <= $1 AND lease_until <= $1 ORDER BY name",
+    )
+    .bind(now)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Whether any delivery is due and free at `now`.
+pub async fn deliveries_due(conn: &mut AnyConnection, now: i64) -> StoreResult<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM deliveries WHERE state = 'pending' AND next_attempt_at <= $1 AND lease_until <= $1 LIMIT 1) d",
+    )
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}

@@ -145,7 +145,9 @@ async fn ledger_filters_sort_and_count(backend: Backend) {
             deadline: Some(format!("2026-11-{:02}", 10 + i)),
             ..Default::default()
         };
-        matters::insert(&mut tx, None, &f, s, None, 0).await.unwrap();
+        matters::insert(&mut tx, None, &f, s, None, 0)
+            .await
+            .unwrap();
     }
     tx.commit().await.unwrap();
     let mut conn = db.store.read().await.unwrap();
@@ -419,7 +421,9 @@ async fn counters_survive_every_kind_of_write(backend: Backend) {
         deadline: Some("2026-12-01".into()),
         ..Default::default()
     };
-    matters::update_fields(&mut tx, &m, &f, true, 0).await.unwrap();
+    matters::update_fields(&mut tx, &m, &f, true, 0)
+        .await
+        .unwrap();
     let m = matters::get(&mut tx, ids[1]).await.unwrap();
     matters::set_status(&mut tx, &m, "completed", "", 0)
         .await

@@ -71,7 +71,11 @@ impl Services {
         Ok(people)
     }
 
-    async fn readable_demand(&self, actor: &Actor, id: i64) -> ServiceResult<(DemandRow, bool)> {
+    pub(crate) async fn readable_demand(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> ServiceResult<(DemandRow, bool)> {
         let mut conn = self.store.read().await?;
         let d = store::get(&mut conn, id).await?;
         let following = Self::followers(&mut conn, &d).await?.contains(&actor.id());

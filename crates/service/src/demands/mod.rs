@@ -12,7 +12,7 @@ use shishi_core::demand::{self, Channel, DemandAction, DemandStatus};
 use shishi_store::demands::{
     self as store, DemandEventRow, DemandFileMeta, DemandRow, InboxQuery, ListEntry,
 };
-use shishi_store::{audit, units, users};
+use shishi_store::{audit, units};
 
 use crate::files::{Upload, check_uploads};
 use crate::validate::Check;

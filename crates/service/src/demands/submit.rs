@@ -402,7 +402,7 @@ impl Services {
     }
 
     /// Tells the intake clerks and unit admins over a unit that work has arrived.
-    pub(super) async fn notify_handlers(
+    pub(crate) async fn notify_handlers(
         &self,
         conn: &mut shishi_store::AnyConnection,
         unit_path: &str,
@@ -411,31 +411,24 @@ impl Services {
         title: &str,
         now: i64,
     ) -> ServiceResult<()> {
-        let ancestors = shishi_core::unit::ancestors(unit_path);
         // The nearest level that has a clerk or admin gets it, not the whole chain above.
-        for unit in ancestors.iter().rev() {
-            let mut people = users::holders_over(conn, Role::IntakeClerk.code(), &[*unit]).await?;
-            people.extend(users::holders_over(conn, Role::UnitAdmin.code(), &[*unit]).await?);
-            if !people.is_empty() {
-                people.sort();
-                people.dedup();
-                self.emit(
-                    conn,
-                    &crate::notify::Event {
-                        kind,
-                        subject_type: "demand",
-                        subject_id: demand_id,
-                        unit_path,
-                        params: serde_json::json!({ "title": title }),
-                        key: format!("{kind}:{demand_id}:{unit}:{now}"),
-                    },
-                    &people,
-                    now,
-                )
+        let people =
+            crate::notify::nearest_holders(conn, &[Role::IntakeClerk, Role::UnitAdmin], unit_path)
                 .await?;
-                break;
-            }
-        }
+        self.emit(
+            conn,
+            &crate::notify::Event {
+                kind,
+                subject_type: "demand",
+                subject_id: demand_id,
+                unit_path,
+                params: serde_json::json!({ "title": title }),
+                key: format!("{kind}:{demand_id}:{unit_path}:{now}"),
+            },
+            &people,
+            now,
+        )
+        .await?;
         Ok(())
     }
 }

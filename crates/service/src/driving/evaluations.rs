@@ -341,26 +341,8 @@ impl Services {
                 )
                 .await?;
                 store::lapse(tx, "demand", d.id, e.round).await?;
-                let handlers = crate::notify::nearest_holders(
-                    tx,
-                    &[shishi_core::Role::IntakeClerk, shishi_core::Role::UnitAdmin],
-                    &d.unit_path,
-                )
-                .await?;
-                self.emit(
-                    tx,
-                    &Event {
-                        kind: "demand_reopened",
-                        subject_type: "demand",
-                        subject_id: d.id,
-                        unit_path: &d.unit_path,
-                        params: serde_json::json!({ "title": d.title }),
-                        key: format!("demand_reopened:{}:r{}", d.id, e.round),
-                    },
-                    &handlers,
-                    now,
-                )
-                .await?;
+                self.notify_handlers(tx, &d.unit_path, "demand_reopened", d.id, &d.title, now)
+                    .await?;
             }
             return Ok(());
         }
@@ -411,13 +393,28 @@ impl Services {
         Ok(())
     }
 
-    /// The verdicts on a matter or demand, as anyone who may read it may see them.
+    /// The verdicts on a matter or demand, for anyone who may read it; the current round is
+    /// the subject's count of reworks.
     pub async fn verdict_summary(
         &self,
+        actor: &Actor,
         subject_type: &str,
         subject_id: i64,
-        current_round: i64,
     ) -> ServiceResult<VerdictSummary> {
+        let current_round = match subject_type {
+            "matter" => {
+                let mut conn = self.store.read().await?;
+                Self::readable_matter(&mut conn, actor, subject_id)
+                    .await?
+                    .rework_count
+            }
+            "demand" => {
+                self.readable_demand(actor, subject_id).await?;
+                let mut conn = self.store.read().await?;
+                store::demand_round(&mut conn, subject_id).await?
+            }
+            _ => return Err(ServiceError::NotFound),
+        };
         let mut conn = self.store.read().await?;
         let rows = store::of_subject(&mut conn, subject_type, subject_id).await?;
         let mut s = VerdictSummary::default();

@@ -23,16 +23,16 @@ pub struct ExtensionDecision {
 
 impl Services {
     /// The path whose admins decide extensions on this matter.
-    fn approver_path(&self, m: &MatterRow) -> String {
+    fn approver_path(&self, unit_path: &str) -> String {
         match self.driving_policy().extension_approver {
-            ExtensionApprover::UnitAdmin => m.unit_path.clone(),
-            ExtensionApprover::LevelAbove => parent_path(&m.unit_path),
+            ExtensionApprover::UnitAdmin => unit_path.to_string(),
+            ExtensionApprover::LevelAbove => parent_path(unit_path),
         }
     }
 
     /// Whether the actor may decide this matter's extension requests.
     pub fn approves_extensions(&self, actor: &Actor, m: &MatterRow) -> bool {
-        actor.manages(&self.approver_path(m))
+        actor.manages(&self.approver_path(&m.unit_path))
     }
 
     pub async fn request_extension(
@@ -99,7 +99,7 @@ impl Services {
             &serde_json::json!({ "request_id": id, "from": current, "to": date.to_string(), "reason": reason }),
         )
         .await?;
-        let approvers = admins_of(&mut tx, &self.approver_path(&m)).await?;
+        let approvers = admins_of(&mut tx, &self.approver_path(&m.unit_path)).await?;
         let mut params = matter_params(&m);
         params["proposed"] = date.to_string().into();
         params["reason"] = reason.clone().into();
@@ -223,13 +223,9 @@ impl Services {
         let paths: Vec<String> = actor.read_roots().into_iter().map(|(_, p)| p).collect();
         let mut conn = self.store.read().await?;
         let rows = store::pending_extensions(&mut conn, &paths, 500).await?;
-        let mut out = Vec::new();
-        for r in rows {
-            let m = shishi_store::matters::get(&mut conn, r.matter_id).await?;
-            if self.approves_extensions(actor, &m) {
-                out.push(r);
-            }
-        }
-        Ok(out)
+        Ok(rows
+            .into_iter()
+            .filter(|r| actor.manages(&self.approver_path(&r.unit_path)))
+            .collect())
     }
 }

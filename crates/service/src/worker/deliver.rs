@@ -23,6 +23,12 @@ impl Worker {
         let s = &self.services;
         let now = s.clock.now_ms();
         let lease_until = now + self.cfg.lease.as_millis() as i64;
+        {
+            let mut conn = s.store.read().await?;
+            if !outbox::deliveries_due(&mut conn, now).await? {
+                return Ok(());
+            }
+        }
         let batch = {
             let mut tx = s.store.write().await?;
             let rows =

@@ -149,10 +149,12 @@ impl Services {
         let quiet = due::quiet_since(&mut tx, cutoff).await?;
         for (m, last) in &quiet {
             let last_day = shishi_core::time::beijing_date(*last);
-            // One reminder per `days` working days of silence.
-            let stretch = cal.working_days_between(last_day, today) / i64::from(days.max(1));
+            // One reminder per full stretch of `days` silent working days: the first on the day
+            // after the first stretch, the next on the day after the second, and so on.
+            let silent = cal.working_days_between(last_day, today);
+            let stretch = (silent - 1).max(0) / i64::from(days.max(1));
             let mut params = matter_params(m);
-            params["days"] = cal.working_days_between(last_day, today).into();
+            params["days"] = silent.into();
             self.emit(
                 &mut tx,
                 &Event {

@@ -310,7 +310,7 @@ pub async fn show_page(
     let row = &d.matter.row;
     let verdicts = st
         .services
-        .verdict_summary("matter", id, row.rework_count)
+        .verdict_summary(&user.actor, "matter", id)
         .await
         .or_page(lang)?;
     let rel = relation(&user.actor, row);

@@ -314,8 +314,11 @@ async fn deliveries(
         .deliveries(&user.actor, q.state.as_deref(), troubled, page)
         .await
         .or_page(lang)?;
-    // Only the organisation's system admin comes this far.
-    let (jobs, found) = st.services.background_status().await.or_page(lang)?;
+    let (jobs, found) = st
+        .services
+        .background_status(&user.actor)
+        .await
+        .or_page(lang)?;
     // Every state is shown, none as zero; anything else the outbox holds after them.
     let mut counts: Vec<(String, i64)> = DELIVERY_STATES
         .iter()
