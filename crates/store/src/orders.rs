@@ -111,20 +111,17 @@ pub async fn set_order_state(
     from: &str,
     to: &str,
 ) -> StoreResult<bool> {
-    let done = sqlx::query("UPDATE supervision_orders SET state = $1 WHERE id = $2 AND state = $3")
-        .bind(to)
-        .bind(id)
-        .bind(from)
-        .execute(&mut *conn)
-        .await?;
-    if done.rows_affected() == 0 {
+    let matter_id: Option<i64> = sqlx::query_scalar(
+        "UPDATE supervision_orders SET state = $1 WHERE id = $2 AND state = $3 RETURNING matter_id",
+    )
+    .bind(to)
+    .bind(id)
+    .bind(from)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(matter_id) = matter_id else {
         return Ok(false);
-    }
-    let matter_id: i64 =
-        sqlx::query_scalar("SELECT matter_id FROM supervision_orders WHERE id = $1")
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await?;
+    };
     // Open and replied orders both keep the matter under supervision until closed.
     let live = |s: &str| s == "open" || s == "replied";
     match (live(from), live(to)) {

@@ -142,35 +142,33 @@ pub async fn claim_due(
     lease_until: i64,
     limit: i64,
 ) -> StoreResult<Vec<DeliveryRow>> {
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM deliveries WHERE state = 'pending' AND next_attempt_at <= $1 AND lease_until <= $1
-         ORDER BY next_attempt_at, id LIMIT $2",
-    )
+    let due: Vec<DeliveryRow> = sqlx::query_as(&format!(
+        "{DELIVERY_SELECT} WHERE state = 'pending' AND next_attempt_at <= $1 AND lease_until <= $1
+         ORDER BY next_attempt_at, id LIMIT $2"
+    ))
     .bind(now)
     .bind(limit)
     .fetch_all(&mut *conn)
     .await?;
-    let mut taken = Vec::with_capacity(ids.len());
-    for id in ids {
+    let mut taken = Vec::with_capacity(due.len());
+    for mut row in due {
         let done = sqlx::query(
             "UPDATE deliveries SET lease_owner = $1, lease_until = $2
              WHERE id = $3 AND state = 'pending' AND lease_until <= $4",
         )
         .bind(owner)
         .bind(lease_until)
-        .bind(id)
+        .bind(row.id)
         .bind(now)
         .execute(&mut *conn)
         .await?;
         if done.rows_affected() == 1 {
-            taken.push(id);
+            row.lease_owner = owner.to_string();
+            row.lease_until = lease_until;
+            taken.push(row);
         }
     }
-    let mut rows = Vec::with_capacity(taken.len());
-    for id in taken {
-        rows.push(delivery(conn, id).await?);
-    }
-    Ok(rows)
+    Ok(taken)
 }
 
 pub async fn delivery(conn: &mut AnyConnection, id: i64) -> StoreResult<DeliveryRow> {

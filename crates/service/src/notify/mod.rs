@@ -49,8 +49,7 @@ impl Services {
         self.outbound.read().map(|o| o.clone()).unwrap_or_default()
     }
 
-    fn link(&self, subject_type: &str, id: i64) -> String {
-        let base = self.outbound().base_url;
+    fn link(base: &str, subject_type: &str, id: i64) -> String {
         if base.is_empty() {
             return String::new();
         }
@@ -74,8 +73,8 @@ impl Services {
         people.sort_unstable();
         people.dedup();
         let params = ev.params.to_string();
-        let email_on = self.outbound().email;
-        let link = self.link(ev.subject_type, ev.subject_id);
+        let outbound = self.outbound();
+        let link = Self::link(&outbound.base_url, ev.subject_type, ev.subject_id);
         for user in people {
             let to = outbox::recipient(conn, user).await?;
             if to.active == 0 {
@@ -94,7 +93,7 @@ impl Services {
             )
             .await?;
             if fresh.is_none()
-                || !email_on
+                || !outbound.email
                 || to.email.trim().is_empty()
                 || to.email_notifications == 0
             {
