@@ -14,12 +14,12 @@ use shishi_store::Store;
 use shishi_store::matters::{self, LedgerQuery};
 use shishi_store::users::{GrantRow, UserRow};
 
-struct Unit {
+pub(crate) struct Unit {
     id: i64,
     path: String,
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
@@ -27,7 +27,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[idx.min(sorted.len() - 1)]
 }
 
-fn report(name: &str, mut times: Vec<Duration>) {
+pub(crate) fn report(name: &str, mut times: Vec<Duration>) {
     times.sort();
     println!(
         "{name:<58} n={:<5} p50={:>8.3} ms  p99={:>8.3} ms  max={:>8.3} ms",
@@ -74,15 +74,14 @@ fn plan_units(n: usize) -> Vec<(i64, Option<i64>, String, &'static str)> {
     out
 }
 
-pub async fn run(
+/// Builds the benchmark database: `n_units` units and `n_matters` matters with deadlines from
+/// 60 days ago to 240 days ahead, in every status.
+pub(crate) async fn build(
+    path: &std::path::Path,
     n_matters: usize,
     n_units: usize,
-    queries: usize,
-    db: Option<PathBuf>,
-) -> Result<()> {
-    let dir = tempfile_dir()?;
-    let path = db.unwrap_or_else(|| dir.join("bench.db"));
-    let _ = std::fs::remove_file(&path);
+) -> Result<(Store, Vec<Unit>)> {
+    let _ = std::fs::remove_file(path);
     let url = format!("sqlite://{}?mode=rwc", path.display());
     println!(
         "building {} with {n_units} units and {n_matters} matters …",
@@ -187,6 +186,19 @@ pub async fn run(
     }
     println!("built in {:.1} s", started.elapsed().as_secs_f64());
 
+    Ok((store, units))
+}
+
+pub async fn run(
+    n_matters: usize,
+    n_units: usize,
+    queries: usize,
+    db: Option<PathBuf>,
+) -> Result<()> {
+    let dir = tempfile_dir()?;
+    let path = db.unwrap_or_else(|| dir.join("bench.db"));
+    let (store, units) = build(&path, n_matters, n_units).await?;
+    let mut rng = StdRng::seed_from_u64(20261122);
     let mut conn = store.read().await?;
     let wanted = [
         MatterStatus::InProgress,
@@ -319,7 +331,7 @@ pub async fn run(
     Ok(())
 }
 
-fn tempfile_dir() -> Result<PathBuf> {
+pub(crate) fn tempfile_dir() -> Result<PathBuf> {
     let dir = std::env::temp_dir().join(format!("shishi-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     Ok(dir)

@@ -67,7 +67,7 @@ pub enum Command {
     },
     /// Measure the ledger query and the summary line on a large generated SQLite database.
     Bench {
-        /// What to measure: ledger, similarity or all.
+        /// What to measure: ledger, similarity, driving (sweeps and the outbox) or all.
         #[arg(long, default_value = "all")]
         only: String,
         #[arg(long, default_value_t = 1_000_000)]
@@ -272,8 +272,12 @@ pub async fn run(args: Args, config: Config) -> Result<ExitCode> {
             queries,
             db,
         } => {
-            if !matches!(only.as_str(), "all" | "ledger" | "similarity") {
-                anyhow::bail!("--only takes ledger, similarity or all");
+            if !matches!(only.as_str(), "all" | "ledger" | "similarity" | "driving") {
+                anyhow::bail!("--only takes ledger, similarity, driving or all");
+            }
+            if only == "driving" {
+                crate::bench_driving::run(matters, units, db).await?;
+                return Ok(ExitCode::SUCCESS);
             }
             if only != "similarity" {
                 crate::bench::run(matters, units, queries, db).await?;

@@ -2,6 +2,7 @@
 //! over to the command; everything else lives in the library crates.
 
 mod bench;
+mod bench_driving;
 mod cli;
 mod config;
 
