@@ -24,15 +24,26 @@ where
 {
     let t = Instant::now();
     let out = f.await.map_err(|e| anyhow!("{what}: {e}"))?;
-    println!("{what:<44} {:>9.1} ms   {out}", t.elapsed().as_secs_f64() * 1000.0);
+    println!(
+        "{what:<44} {:>9.1} ms   {out}",
+        t.elapsed().as_secs_f64() * 1000.0
+    );
     Ok(out)
 }
 
 pub async fn run(n_matters: usize, n_units: usize, db: Option<PathBuf>) -> Result<()> {
     let dir = tempfile_dir()?;
     let path = db.unwrap_or_else(|| dir.join("bench-driving.db"));
-    println!("building {} with {n_units} units and {n_matters} matters …", path.display());
     let (store, _units) = build(&path, n_matters, n_units).await?;
+    // The matters were listed a month ago and have had no progress since: the quiet-work
+    // sweep has every open one to remind.
+    {
+        let mut tx = store.write().await?;
+        sqlx::query("UPDATE matters SET created_at = created_at - 2592000000")
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+    }
 
     // A receiver on loopback that answers every call at once.
     let received = Arc::new(AtomicUsize::new(0));
@@ -74,9 +85,21 @@ pub async fn run(n_matters: usize, n_units: usize, db: Option<PathBuf>) -> Resul
         .map_err(|e| anyhow!("{e}"))?;
     println!();
     timed("deadline sweep, first run", services.sweep_deadlines()).await?;
-    timed("deadline sweep, rerun (nothing new)", services.sweep_deadlines()).await?;
-    timed("stale-progress sweep, first run", services.sweep_stale_progress()).await?;
-    timed("stale-progress sweep, rerun", services.sweep_stale_progress()).await?;
+    timed(
+        "deadline sweep, rerun (nothing new)",
+        services.sweep_deadlines(),
+    )
+    .await?;
+    timed(
+        "stale-progress sweep, first run",
+        services.sweep_stale_progress(),
+    )
+    .await?;
+    timed(
+        "stale-progress sweep, rerun",
+        services.sweep_stale_progress(),
+    )
+    .await?;
     timed("supervision sweep", services.sweep_orders()).await?;
     timed("evaluation sweep", services.sweep_evaluations()).await?;
 

@@ -61,8 +61,18 @@ pub async fn quiet_since(
     .fetch_all(&mut *conn)
     .await?;
     let mut out = Vec::with_capacity(quiet.len());
-    for (id, last) in quiet {
-        out.push((crate::matters::get(conn, id).await?, last));
+    for chunk in quiet.chunks(500) {
+        let ids = chunk
+            .iter()
+            .map(|(id, _)| id.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let rows: Vec<MatterRow> =
+            sqlx::query_as(&format!("{SELECT} WHERE m.id IN ({ids}) ORDER BY m.id"))
+                .fetch_all(&mut *conn)
+                .await?;
+        // Both lists are in id order.
+        out.extend(rows.into_iter().zip(chunk.iter().map(|(_, last)| *last)));
     }
     Ok(out)
 }

@@ -37,6 +37,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_driving.sql"),
         postgres: include_str!("../migrations/postgres/0004_driving.sql"),
     },
+    Migration {
+        version: 5,
+        description: "announced occurrences",
+        sqlite: include_str!("../migrations/sqlite/0005_announced.sql"),
+        postgres: include_str!("../migrations/postgres/0005_announced.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> StoreResult<Vec<i64>> {

@@ -8,6 +8,22 @@ use sqlx::{AnyConnection, FromRow};
 use crate::sql::Sql;
 use crate::{StoreError, StoreResult};
 
+/// Claims an occurrence for announcement; false when it was announced before.
+pub async fn first_announcement(
+    conn: &mut AnyConnection,
+    key: &str,
+    now: i64,
+) -> StoreResult<bool> {
+    let fresh: Option<String> = sqlx::query_scalar(
+        "INSERT INTO announced (key, at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING key",
+    )
+    .bind(key)
+    .bind(now)
+    .fetch_optional(conn)
+    .await?;
+    Ok(fresh.is_some())
+}
+
 /// An in-app notification that is written once per key; Some(id) when it is new.
 #[allow(clippy::too_many_arguments)]
 pub async fn notify_once(

@@ -54,12 +54,26 @@ impl Services {
         m: &MatterRow,
         now: i64,
     ) -> ServiceResult<()> {
+        let mut people = Vec::new();
         for demand_id in store::demands_of_matter(tx, m.id).await? {
             let d = demand_store::get(tx, demand_id).await?;
-            self.ask_requesters(tx, "matter", m.id, m.rework_count, &m.title, &d, now)
-                .await?;
+            people.extend(
+                self.ask_requesters(tx, "matter", m.id, m.rework_count, &d, now)
+                    .await?,
+            );
         }
-        Ok(())
+        let key = format!("rate_requested:matter:{}:r{}", m.id, m.rework_count);
+        self.announce_rating(
+            "matter",
+            m.id,
+            &m.title,
+            &m.unit_path,
+            key,
+            tx,
+            &people,
+            now,
+        )
+        .await
     }
 
     /// Asks the submitter and co-signers of an answered demand.
@@ -70,21 +84,62 @@ impl Services {
         now: i64,
     ) -> ServiceResult<()> {
         let round = store::demand_round(tx, d.id).await?;
-        self.ask_requesters(tx, "demand", d.id, round, &d.title, d, now)
-            .await
+        let people = self
+            .ask_requesters(tx, "demand", d.id, round, d, now)
+            .await?;
+        let key = format!("rate_requested:demand:{}:r{round}", d.id);
+        self.announce_rating(
+            "demand",
+            d.id,
+            &d.title,
+            &d.unit_path,
+            key,
+            tx,
+            &people,
+            now,
+        )
+        .await
     }
 
     #[allow(clippy::too_many_arguments)]
+    async fn announce_rating(
+        &self,
+        subject_type: &'static str,
+        subject_id: i64,
+        title: &str,
+        unit_path: &str,
+        key: String,
+        tx: &mut AnyConnection,
+        people: &[i64],
+        now: i64,
+    ) -> ServiceResult<()> {
+        self.emit(
+            tx,
+            &Event {
+                kind: "rate_requested",
+                subject_type,
+                subject_id,
+                unit_path,
+                params: serde_json::json!({ "title": title }),
+                key,
+            },
+            people,
+            now,
+        )
+        .await
+    }
+
+    /// Asks one demand's submitter and co-signers about a subject; returns the people with
+    /// an account who were newly asked.
     async fn ask_requesters(
         &self,
         tx: &mut AnyConnection,
         subject_type: &'static str,
         subject_id: i64,
         round: i64,
-        title: &str,
         d: &DemandRow,
         now: i64,
-    ) -> ServiceResult<()> {
+    ) -> ServiceResult<Vec<i64>> {
         let due = evaluation_due(
             &self.calendar(),
             self.clock.today(),
@@ -120,20 +175,7 @@ impl Services {
                 asked_people.push(u);
             }
         }
-        self.emit(
-            tx,
-            &Event {
-                kind: "rate_requested",
-                subject_type,
-                subject_id,
-                unit_path: &d.unit_path,
-                params: serde_json::json!({ "title": title }),
-                key: format!("rate_requested:{subject_type}:{subject_id}:r{round}"),
-            },
-            &asked_people,
-            now,
-        )
-        .await
+        Ok(asked_people)
     }
 
     /// A verdict given online by the person asked.

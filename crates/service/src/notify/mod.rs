@@ -69,6 +69,9 @@ impl Services {
         people: &[i64],
         now: i64,
     ) -> ServiceResult<()> {
+        if !outbox::first_announcement(conn, &ev.key, now).await? {
+            return Ok(());
+        }
         let mut people = people.to_vec();
         people.sort_unstable();
         people.dedup();

@@ -111,7 +111,9 @@ impl Worker {
     /// Rounds until the queue is empty and no sweep is due (tests and `shishi` one-shot use).
     pub async fn drain(&self) -> ServiceResult<Round> {
         let mut total = Round::default();
-        for _ in 0..100 {
+        // Bounded only against a bug: deliveries that fail wait out their backoff, and each
+        // sweep waits for its next run, so the rounds run dry.
+        for _ in 0..100_000 {
             let r = self.round().await?;
             let idle = r.jobs.is_empty() && r.sent + r.retrying + r.failed == 0;
             total.jobs.extend(r.jobs);

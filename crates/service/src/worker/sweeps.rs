@@ -1,6 +1,8 @@
 //! The sweeps. Each one is safe to run twice: every announcement carries the key of what it
-//! announces (this deadline of this matter, this order, this quiet stretch), and every state
-//! change is conditional, so a second run, or a second server, finds nothing left to do.
+//! announces (this deadline of this matter, this order, this quiet stretch), recorded once in
+//! `announced`, and every state change is conditional, so a second run, or a second server,
+//! finds nothing left to do. Candidates are read first and written in chunks, so a sweep over
+//! a large ledger never holds the write lock for long.
 
 use shishi_core::driving::OrderLevel;
 use shishi_store::{due, evaluations, matters as matter_store, orders, units};
@@ -9,6 +11,9 @@ use crate::driving::{admins_of, matter_params, parent_path, supervisors_of};
 use crate::notify::Event;
 use crate::{ServiceResult, Services};
 
+/// Candidates written per transaction, so a long sweep never holds the write lock for long.
+const CHUNK: usize = 500;
+
 impl Services {
     /// Warnings before deadlines, and lateness announced on the day after a deadline.
     pub async fn sweep_deadlines(&self) -> ServiceResult<String> {
@@ -16,53 +21,65 @@ impl Services {
         let policy = self.driving_policy();
         let today = self.clock.today();
         let horizon = cal.add_working_days(today, policy.deadline_warning_days);
-        let now = self.clock.now_ms();
-        let mut tx = self.store.write().await?;
-        let near = due::open_due_between(&mut tx, &today.to_string(), &horizon.to_string()).await?;
-        for m in &near {
-            let deadline = m.deadline.clone().unwrap_or_default();
-            self.emit(
-                &mut tx,
-                &Event {
-                    kind: "deadline_warning",
-                    subject_type: "matter",
-                    subject_id: m.id,
-                    unit_path: &m.unit_path,
-                    params: matter_params(m),
-                    key: format!("deadline_warning:{}:{deadline}", m.id),
-                },
-                &m.owner_id.into_iter().collect::<Vec<_>>(),
-                now,
+        let (near, late) = {
+            let mut conn = self.store.read().await?;
+            (
+                due::open_due_between(&mut conn, &today.to_string(), &horizon.to_string()).await?,
+                due::newly_overdue(&mut conn, &today.to_string()).await?,
             )
-            .await?;
-        }
-        let late = due::newly_overdue(&mut tx, &today.to_string()).await?;
-        let mut marked = 0;
-        for m in &late {
-            if !due::mark_overdue(&mut tx, m.id, &today.to_string()).await? {
-                continue;
+        };
+        for chunk in near.chunks(CHUNK) {
+            let now = self.clock.now_ms();
+            let mut tx = self.store.write().await?;
+            for m in chunk {
+                let deadline = m.deadline.clone().unwrap_or_default();
+                self.emit(
+                    &mut tx,
+                    &Event {
+                        kind: "deadline_warning",
+                        subject_type: "matter",
+                        subject_id: m.id,
+                        unit_path: &m.unit_path,
+                        params: matter_params(m),
+                        key: format!("deadline_warning:{}:{deadline}", m.id),
+                    },
+                    &m.owner_id.into_iter().collect::<Vec<_>>(),
+                    now,
+                )
+                .await?;
             }
-            marked += 1;
-            let mut people: Vec<i64> = m.owner_id.into_iter().collect();
-            people.extend(admins_of(&mut tx, &m.unit_path).await?);
-            people.extend(supervisors_of(&mut tx, m).await?);
-            let deadline = m.deadline.clone().unwrap_or_default();
-            self.emit(
-                &mut tx,
-                &Event {
-                    kind: "matter_overdue",
-                    subject_type: "matter",
-                    subject_id: m.id,
-                    unit_path: &m.unit_path,
-                    params: matter_params(m),
-                    key: format!("matter_overdue:{}:{deadline}", m.id),
-                },
-                &people,
-                now,
-            )
-            .await?;
+            tx.commit().await?;
         }
-        tx.commit().await?;
+        let mut marked = 0;
+        for chunk in late.chunks(CHUNK) {
+            let now = self.clock.now_ms();
+            let mut tx = self.store.write().await?;
+            for m in chunk {
+                if !due::mark_overdue(&mut tx, m.id, &today.to_string()).await? {
+                    continue;
+                }
+                marked += 1;
+                let mut people: Vec<i64> = m.owner_id.into_iter().collect();
+                people.extend(admins_of(&mut tx, &m.unit_path).await?);
+                people.extend(supervisors_of(&mut tx, m).await?);
+                let deadline = m.deadline.clone().unwrap_or_default();
+                self.emit(
+                    &mut tx,
+                    &Event {
+                        kind: "matter_overdue",
+                        subject_type: "matter",
+                        subject_id: m.id,
+                        unit_path: &m.unit_path,
+                        params: matter_params(m),
+                        key: format!("matter_overdue:{}:{deadline}", m.id),
+                    },
+                    &people,
+                    now,
+                )
+                .await?;
+            }
+            tx.commit().await?;
+        }
         Ok(format!("{} near, {marked} newly overdue", near.len()))
     }
 
@@ -144,33 +161,38 @@ impl Services {
             .and_then(|t| t.and_local_timezone(shishi_core::time::beijing()).single())
             .map(|t| t.timestamp_millis())
             .unwrap_or(0);
-        let now = self.clock.now_ms();
-        let mut tx = self.store.write().await?;
-        let quiet = due::quiet_since(&mut tx, cutoff).await?;
-        for (m, last) in &quiet {
-            let last_day = shishi_core::time::beijing_date(*last);
-            // One reminder per full stretch of `days` silent working days: the first on the day
-            // after the first stretch, the next on the day after the second, and so on.
-            let silent = cal.working_days_between(last_day, today);
-            let stretch = (silent - 1).max(0) / i64::from(days.max(1));
-            let mut params = matter_params(m);
-            params["days"] = silent.into();
-            self.emit(
-                &mut tx,
-                &Event {
-                    kind: "progress_stale",
-                    subject_type: "matter",
-                    subject_id: m.id,
-                    unit_path: &m.unit_path,
-                    params,
-                    key: format!("progress_stale:{}:{last}:{stretch}", m.id),
-                },
-                &m.owner_id.into_iter().collect::<Vec<_>>(),
-                now,
-            )
-            .await?;
+        let quiet = {
+            let mut conn = self.store.read().await?;
+            due::quiet_since(&mut conn, cutoff).await?
+        };
+        for chunk in quiet.chunks(CHUNK) {
+            let now = self.clock.now_ms();
+            let mut tx = self.store.write().await?;
+            for (m, last) in chunk {
+                let last_day = shishi_core::time::beijing_date(*last);
+                // One reminder per full stretch of `days` silent working days: the first on
+                // the day after the first stretch, the next on the day after the second.
+                let silent = cal.working_days_between(last_day, today);
+                let stretch = (silent - 1).max(0) / i64::from(days.max(1));
+                let mut params = matter_params(m);
+                params["days"] = silent.into();
+                self.emit(
+                    &mut tx,
+                    &Event {
+                        kind: "progress_stale",
+                        subject_type: "matter",
+                        subject_id: m.id,
+                        unit_path: &m.unit_path,
+                        params,
+                        key: format!("progress_stale:{}:{last}:{stretch}", m.id),
+                    },
+                    &m.owner_id.into_iter().collect::<Vec<_>>(),
+                    now,
+                )
+                .await?;
+            }
+            tx.commit().await?;
         }
-        tx.commit().await?;
         Ok(format!("{} quiet", quiet.len()))
     }
 
