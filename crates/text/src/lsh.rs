@@ -29,9 +29,12 @@ pub struct BandsError {
 const EMPTY: u32 = u32::MAX;
 /// Above this load the tables grow by half; linear probing stays short up to here.
 const MAX_LOAD: f64 = 0.8;
-/// Most entries looked at per band and query. Thousands of demands can share a band value
-/// (boilerplate, a mass campaign of one letter); the cap bounds the query time, and a real
-/// near-duplicate shares several bands, so it is rarely crowded out of all of them.
+/// Most entries stored under one band value, and so looked at per band and query. Thousands
+/// of texts can share a band value (boilerplate, a mass campaign of one letter, the same
+/// standard title in every unit); the cap bounds the query time and keeps inserts from
+/// probing a run that grows with the crowd (quadratic loading). A real near-duplicate shares
+/// several bands, so it is rarely crowded out of all of them. Entries left out of a crowded
+/// band stay out after others leave it.
 const MAX_PER_BAND: usize = 256;
 /// Probability that two unrelated values agree in their low byte anyway.
 const BBIT_CHANCE: f64 = 1.0 / 256.0;
@@ -123,6 +126,16 @@ impl SlotTable {
             }
             pos = self.next(pos);
         }
+    }
+
+    /// How many slots are stored under `k`, counting no further than `cap`.
+    fn count_up_to(&self, k: u32, key: &impl Fn(u32) -> u32, cap: usize) -> usize {
+        let mut n = 0;
+        self.scan(k, key, |_| {
+            n += 1;
+            n < cap
+        });
+        n
     }
 
     fn remove(&mut self, slot: u32, key: &impl Fn(u32) -> u32) {
@@ -307,7 +320,10 @@ impl LshIndex {
         by_id.insert(slot, &|s| id_key(ids[s as usize]));
         if !is_empty_sig(&sigs[at..at + NUM_PERM]) {
             for (band, table) in by_band.iter_mut().enumerate() {
-                table.insert(slot, &|s| band_key(band_bytes(sigs, s, band, *rows)));
+                let key = |s: u32| band_key(band_bytes(sigs, s, band, *rows));
+                if table.count_up_to(key(slot), &key, MAX_PER_BAND) < MAX_PER_BAND {
+                    table.insert(slot, &key);
+                }
             }
         }
     }
@@ -343,6 +359,21 @@ impl LshIndex {
             let key = |s: u32| band_key(band_bytes(sigs, s, band, *rows));
             batch.clear();
             batch.extend(pending.iter().map(|&s| (key(s), s)));
+            // At most MAX_PER_BAND under one value, counting those already stored.
+            batch.sort_unstable_by_key(|&(k, s)| (k, s));
+            let mut kept = 0;
+            let mut i = 0;
+            while i < batch.len() {
+                let k = batch[i].0;
+                let end = i + batch[i..].iter().take_while(|(kk, _)| *kk == k).count();
+                let room = MAX_PER_BAND.saturating_sub(table.count_up_to(k, &key, MAX_PER_BAND));
+                for j in i..end.min(i + room) {
+                    batch[kept] = batch[j];
+                    kept += 1;
+                }
+                i = end;
+            }
+            batch.truncate(kept);
             table.insert_batch(&mut batch, &key);
         }
     }
@@ -478,6 +509,31 @@ mod tests {
     use crate::signature;
     use crate::synth::Rng;
     use std::collections::HashMap;
+
+    /// A crowd of identical texts (the same standard title in thousands of units) fills each
+    /// band value up to the cap and no further, one by one and in a batch, and is still found.
+    #[test]
+    fn a_crowd_stops_at_the_cap() {
+        let sig = signature("职工之家标准化建设");
+        let mut one = LshIndex::new();
+        for id in 0..2_000 {
+            one.insert(id, &sig);
+        }
+        let mut many = LshIndex::new();
+        let batch: Vec<(i64, &Signature)> = (0..2_000).map(|id| (id, &sig)).collect();
+        many.insert_many(batch.iter().map(|(id, s)| (*id, *s)));
+        for index in [&one, &many] {
+            assert_eq!(index.len(), 2_000, "every id is known");
+            assert!(index.by_band.iter().all(|t| t.len == MAX_PER_BAND));
+            let found = index.query(&sig, 10);
+            assert_eq!(found.len(), 10);
+            assert!(found.iter().all(|(_, j)| *j > 0.99));
+        }
+        // Leaving and coming back keeps within the cap.
+        assert!(one.remove(5));
+        one.insert(5, &sig);
+        assert!(one.by_band.iter().all(|t| t.len <= MAX_PER_BAND));
+    }
 
     /// Random inserts, replacements and removals against a map, with many ids sharing a
     /// signature (long probe runs, wrap-around, growth, backward shifts across them).
