@@ -209,6 +209,13 @@ async fn extensions_and_completion(backend: Backend) {
         "<span class=\"deadline-original\">{deadline}</span>"
     )));
     assert!(html.contains("原定时限") && html.contains("已延期1次"));
+    // The ledger row shows the extension and the original deadline beside the current one.
+    let (_, ledger) = h.get("/ledger?q=更衣室加装储物柜").await;
+    assert!(ledger.contains(&later), "{ledger}");
+    assert!(
+        ledger.contains(&format!("延期1次 · 原定时限 {deadline}")),
+        "{ledger}"
+    );
     // The deadline itself moves only through a request now.
     let res = admin
         .put(

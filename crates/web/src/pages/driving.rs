@@ -10,8 +10,8 @@ use serde::Deserialize;
 use shishi_service::ServiceError;
 use shishi_service::driving::{OrderInput, ReplyInput};
 
-use super::matter_page::{Failure, show_page, step_outcome};
-use super::{OrPage, PageResult, read_multipart};
+use super::matter_page::{read_matter_form, step_outcome};
+use super::{OrPage, PageResult};
 use crate::auth::PageUser;
 use crate::i18n::Lang;
 use crate::state::AppState;
@@ -88,14 +88,11 @@ async fn reply(
     Path((id, order)): Path<(i64, i64)>,
     mp: Multipart,
 ) -> PageResult {
-    let (fields, uploads) = match read_multipart(mp).await {
+    let (fields, uploads) = match read_matter_form(&st, lang, &user, &uri, id, mp, "orders").await {
         Ok(x) => x,
-        Err(e) => {
-            return show_page(&st, lang, &user, &uri, id, Some(Failure::new(e, "orders"))).await;
-        }
+        Err(page) => return page,
     };
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
-    user.check_csrf(&get("csrf")).or_page(lang)?;
     let (text, percent_text) = (get("reply"), get("percent"));
     let result = match optional_percent(&percent_text) {
         Ok(percent) => {
@@ -217,23 +214,12 @@ async fn claim_completion(
     Path(id): Path<i64>,
     mp: Multipart,
 ) -> PageResult {
-    let (fields, uploads) = match read_multipart(mp).await {
-        Ok(x) => x,
-        Err(e) => {
-            return show_page(
-                &st,
-                lang,
-                &user,
-                &uri,
-                id,
-                Some(Failure::new(e, "completion")),
-            )
-            .await;
-        }
-    };
+    let (fields, uploads) =
+        match read_matter_form(&st, lang, &user, &uri, id, mp, "completion").await {
+            Ok(x) => x,
+            Err(page) => return page,
+        };
     let narrative = fields.get("narrative").cloned().unwrap_or_default();
-    let csrf = fields.get("csrf").map(String::as_str).unwrap_or("");
-    user.check_csrf(csrf).or_page(lang)?;
     let result = st
         .services
         .claim_completion(&user.actor, id, &narrative, uploads)

@@ -2,6 +2,8 @@
 //! what drives the matter to done (supervision orders, extensions, the completion claim, the
 //! requesters' verdicts); evidence downloads.
 
+use std::collections::BTreeMap;
+
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{Uri, header};
@@ -13,6 +15,7 @@ use shishi_core::MatterAction;
 use shishi_core::driving::OrderLevel;
 use shishi_service::ServiceError;
 use shishi_service::driving::{OrderView, VerdictSummary};
+use shishi_service::files::Upload;
 use shishi_service::matters::{MatterDetail, relation};
 use shishi_store::orders::ExtensionRow;
 
@@ -351,6 +354,30 @@ pub async fn show_page(
     render_status(&t, lang, status)
 }
 
+/// Reads a form with evidence files posted to the matter page and checks its CSRF token; a
+/// broken upload shows the page again with the error in `section`.
+pub async fn read_matter_form(
+    st: &AppState,
+    lang: Lang,
+    user: &PageUser,
+    uri: &Uri,
+    id: i64,
+    mp: Multipart,
+    section: &'static str,
+) -> Result<(BTreeMap<String, String>, Vec<Upload>), PageResult> {
+    let (fields, uploads) = match read_multipart(mp).await {
+        Ok(x) => x,
+        Err(e) => {
+            return Err(show_page(st, lang, user, uri, id, Some(Failure::new(e, section))).await);
+        }
+    };
+    let csrf = fields.get("csrf").map(String::as_str).unwrap_or("");
+    if let Err(e) = user.check_csrf(csrf).or_page(lang) {
+        return Err(Err(e));
+    }
+    Ok((fields, uploads))
+}
+
 /// After a form on the matter page: back to the matter (at the section's anchor), or the page
 /// with the refusal shown beside the form and what was typed into it.
 #[allow(clippy::too_many_arguments)]
@@ -446,22 +473,12 @@ async fn progress(
     Path(id): Path<i64>,
     mp: Multipart,
 ) -> PageResult {
-    let (fields, uploads) = match read_multipart(mp).await {
+    let (fields, uploads) = match read_matter_form(&st, lang, &user, &uri, id, mp, "progress").await
+    {
         Ok(x) => x,
-        Err(e) => {
-            return show_page(
-                &st,
-                lang,
-                &user,
-                &uri,
-                id,
-                Some(Failure::new(e, "progress")),
-            )
-            .await;
-        }
+        Err(page) => return page,
     };
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
-    user.check_csrf(&get("csrf")).or_page(lang)?;
     let narrative = get("narrative");
     let percent_text = get("percent");
     let result = match percent_text.trim().parse::<i64>() {
