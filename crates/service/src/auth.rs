@@ -181,6 +181,32 @@ impl Services {
         Ok(Actor { user, grants })
     }
 
+    /// Whom a command-line run acts as: the named person, or else the first system admin of
+    /// the whole organisation (the one `init` made).
+    pub async fn operator(&self, username: Option<&str>) -> ServiceResult<Actor> {
+        let mut conn = self.store.read().await?;
+        let id = match username {
+            Some(name) => {
+                users::by_username(&mut conn, name)
+                    .await?
+                    .ok_or(ServiceError::NotFound)?
+                    .id
+            }
+            None => {
+                let root = shishi_store::units::root(&mut conn)
+                    .await?
+                    .ok_or(ServiceError::NotFound)?;
+                *users::holders_over(&mut conn, shishi_core::Role::SystemAdmin.code(), &[root.id])
+                    .await?
+                    .iter()
+                    .min()
+                    .ok_or(ServiceError::NotFound)?
+            }
+        };
+        drop(conn);
+        self.actor(id).await
+    }
+
     /// The actor behind a personal API token (`Authorization: Bearer …`).
     pub async fn actor_by_token(&self, token: &str) -> ServiceResult<Actor> {
         let mut tx = self.store.write().await?;

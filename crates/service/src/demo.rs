@@ -709,6 +709,7 @@ impl Services {
         };
         self.load_demo_demands(&org).await?;
         self.load_demo_driving(&org).await?;
+        self.backdate_demo().await?;
 
         let mut logins = vec![("admin".to_string(), "系统管理员 · 全集团".to_string())];
         logins.extend(

@@ -3,18 +3,24 @@
 //! transaction. Pages, the JSON API and the CLI all come through here.
 
 pub mod actor;
+pub mod assessment;
 pub mod auth;
 pub mod calendar;
 pub mod campaigns;
 pub mod clock;
+pub mod dashboard;
 pub mod demands;
 pub mod demo;
+mod demo_history;
 pub mod driving;
 mod error;
 pub mod files;
+pub mod imports;
+mod ledger_export;
 pub mod matter_similarity;
 pub mod matters;
 pub mod notify;
+pub mod reports;
 pub mod setup;
 pub mod units;
 pub mod users;

@@ -9,6 +9,7 @@ use shishi_core::Role;
 use shishi_core::matter::{
     self, ActorRelation, Determination, FiveDeterminations, MatterAction, MatterStatus,
 };
+use shishi_report::period::Period;
 use shishi_store::audit::{self, HistoryRow};
 use shishi_store::matters::{
     self as store, FileMeta, LedgerQuery, LedgerSort, MatterFields, MatterRow, ProgressRow,
@@ -60,6 +61,12 @@ pub struct LedgerFilter {
     /// `overdue` or `at_risk`.
     pub flag: Option<String>,
     pub q: Option<String>,
+    /// A period code (`2026-W47`, `2026-11`, `2026-Q4`): main matters created in it and still
+    /// on the list (本期新增).
+    pub created: Option<String>,
+    /// A period code: matters whose completion was claimed in it and that are still completed,
+    /// accepted or closed (本期完成).
+    pub completed: Option<String>,
     #[serde(default)]
     pub top_level_only: bool,
     /// Only the matters the actor is responsible for, wherever they are.
@@ -150,6 +157,18 @@ fn normalize_tags(raw: &str) -> String {
     tags.join(",")
 }
 
+/// A period filter of the ledger; blank is "any", anything else must be a period code.
+fn period_filter(check: &mut Check, field: &str, value: Option<&str>) -> Option<Period> {
+    let v = value.map(str::trim).filter(|v| !v.is_empty())?;
+    match v.parse::<Period>() {
+        Ok(p) => Some(p),
+        Err(_) => {
+            check.push(field, "ledger_period.bad_period");
+            None
+        }
+    }
+}
+
 fn parse_date(s: &Option<String>) -> Option<NaiveDate> {
     s.as_deref()
         .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
@@ -214,10 +233,16 @@ impl Services {
         }
     }
 
-    pub async fn ledger(&self, actor: &Actor, f: &LedgerFilter) -> ServiceResult<LedgerPage> {
-        let mut conn = self.store.read().await?;
+    /// The store query a ledger filter means for this actor (scope checked), and the same
+    /// without the narrowing filters (the base the summary and the chips count).
+    pub(crate) async fn ledger_query(
+        &self,
+        conn: &mut shishi_store::AnyConnection,
+        actor: &Actor,
+        f: &LedgerFilter,
+    ) -> ServiceResult<(LedgerQuery, LedgerQuery)> {
         let mut roots: Vec<(i64, String)> = if f.mine {
-            units::root(&mut conn)
+            units::root(conn)
                 .await?
                 .map(|u| vec![(u.id, u.path)])
                 .unwrap_or_default()
@@ -225,7 +250,7 @@ impl Services {
             actor.read_roots()
         };
         if let Some(unit_id) = f.unit_id {
-            let unit = units::get(&mut conn, unit_id).await?;
+            let unit = units::get(conn, unit_id).await?;
             if !f.mine && !actor.reads(&unit.path) {
                 return Err(ServiceError::NotFound);
             }
@@ -244,6 +269,8 @@ impl Services {
         {
             check.push("flag", "error.choice");
         }
+        let created = period_filter(&mut check, "created", f.created.as_deref());
+        let completed = period_filter(&mut check, "completed", f.completed.as_deref());
         check.finish()?;
         let per_page = f.per_page.unwrap_or(25).clamp(1, MAX_PER_PAGE);
         let page = f.page.unwrap_or(1).max(1);
@@ -258,6 +285,35 @@ impl Services {
             limit: per_page,
             ..Default::default()
         };
+        let q = LedgerQuery {
+            statuses,
+            campaign_id: f.campaign_id,
+            content_area_id: f.content_area_id,
+            overdue_before: (f.flag.as_deref() == Some("overdue")).then(|| today.to_string()),
+            at_risk: (f.flag.as_deref() == Some("at_risk")).then(|| {
+                (
+                    today.to_string(),
+                    horizon.to_string(),
+                    policy.progress_threshold as i64,
+                )
+            }),
+            title: f.q.clone(),
+            created_between: created.map(Period::bounds_ms),
+            completed_between: completed
+                .map(|p| (p.first_day().to_string(), p.last_day().to_string())),
+            sort: sort_from(f.sort.as_deref()),
+            offset: (page - 1) * per_page,
+            ..base.clone()
+        };
+        Ok((q, base))
+    }
+
+    pub async fn ledger(&self, actor: &Actor, f: &LedgerFilter) -> ServiceResult<LedgerPage> {
+        let mut conn = self.store.read().await?;
+        let (q, base) = self.ledger_query(&mut conn, actor, f).await?;
+        let today = self.clock.today();
+        let policy = self.risk_policy();
+        let horizon = matter::risk_horizon(&self.calendar(), policy, today);
         let overdue_q = LedgerQuery {
             overdue_before: Some(today.to_string()),
             ..base.clone()
@@ -270,23 +326,7 @@ impl Services {
             )),
             ..base.clone()
         };
-        let q = LedgerQuery {
-            statuses,
-            campaign_id: f.campaign_id,
-            content_area_id: f.content_area_id,
-            overdue_before: overdue_q
-                .overdue_before
-                .clone()
-                .filter(|_| f.flag.as_deref() == Some("overdue")),
-            at_risk: at_risk_q
-                .at_risk
-                .clone()
-                .filter(|_| f.flag.as_deref() == Some("at_risk")),
-            title: f.q.clone(),
-            sort: sort_from(f.sort.as_deref()),
-            offset: (page - 1) * per_page,
-            ..base.clone()
-        };
+        let (page, per_page) = (q.offset / q.limit.max(1) + 1, q.limit);
         let (rows, total) = store::ledger(&mut conn, &q).await?;
         // The summary line counts the list's main matters (主项); a person's own list counts
         // everything they answer for.

@@ -50,7 +50,7 @@ pub struct UserPage {
     pub total: i64,
 }
 
-fn valid_username(s: &str) -> bool {
+pub(crate) fn valid_username(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
         && s.chars()

@@ -15,7 +15,7 @@ use shishi_store::matters::{self, LedgerQuery};
 use shishi_store::users::{GrantRow, UserRow};
 
 pub(crate) struct Unit {
-    id: i64,
+    pub(crate) id: i64,
     path: String,
 }
 
@@ -263,29 +263,7 @@ pub async fn run(
     let services = Services::new(store.clone(), Clock::system())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let actor = Actor {
-        user: UserRow {
-            id: 0,
-            username: "bench".into(),
-            display_name: "bench".into(),
-            password_hash: String::new(),
-            unit_id: 1,
-            email: String::new(),
-            phone: String::new(),
-            active: 1,
-            failed_logins: 0,
-            locked_until: 0,
-            created_at: 0,
-        },
-        grants: vec![GrantRow {
-            id: 0,
-            user_id: 0,
-            role: "leader".into(),
-            unit_id: 1,
-            unit_path: "/1/".into(),
-            unit_name: String::new(),
-        }],
-    };
+    let actor = bench_actor();
     let mut page_times = Vec::new();
     for _ in 0..(queries / 10).max(20) {
         let unit = &units[rng.gen_range(0..units.len())];
@@ -329,6 +307,33 @@ pub async fn run(
     );
     store.close().await;
     Ok(())
+}
+
+/// A leader over the whole generated group.
+pub(crate) fn bench_actor() -> Actor {
+    Actor {
+        user: UserRow {
+            id: 0,
+            username: "bench".into(),
+            display_name: "bench".into(),
+            password_hash: String::new(),
+            unit_id: 1,
+            email: String::new(),
+            phone: String::new(),
+            active: 1,
+            failed_logins: 0,
+            locked_until: 0,
+            created_at: 0,
+        },
+        grants: vec![GrantRow {
+            id: 0,
+            user_id: 0,
+            role: "leader".into(),
+            unit_id: 1,
+            unit_path: "/1/".into(),
+            unit_name: String::new(),
+        }],
+    }
 }
 
 pub(crate) fn tempfile_dir() -> Result<PathBuf> {

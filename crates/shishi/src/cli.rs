@@ -60,6 +60,16 @@ pub enum Command {
     },
     /// Load the demo organisation into an empty database and exit.
     Demo,
+    /// Reports: the statistics table of a unit for a week, month or quarter.
+    Report {
+        #[command(subcommand)]
+        command: crate::report_cli::ReportCommand,
+    },
+    /// Import ledgers, units or people from Excel (--dry-run checks only).
+    Import {
+        #[command(subcommand)]
+        command: crate::import_cli::ImportCommand,
+    },
     /// Audit trail commands.
     Audit {
         #[command(subcommand)]
@@ -67,7 +77,7 @@ pub enum Command {
     },
     /// Measure the ledger query and the summary line on a large generated SQLite database.
     Bench {
-        /// What to measure: ledger, similarity, driving (sweeps and the outbox) or all.
+        /// What to measure: ledger, similarity, driving (sweeps and the outbox), reports, or all.
         #[arg(long, default_value = "all")]
         only: String,
         #[arg(long, default_value_t = 1_000_000)]
@@ -245,6 +255,15 @@ pub async fn run(args: Args, config: Config) -> Result<ExitCode> {
             load_demo(&services).await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Report { command } => {
+            let services = open(&config).await?;
+            crate::report_cli::run(&services, command).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { command } => {
+            let services = open(&config).await?;
+            crate::import_cli::run(&services, command).await
+        }
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
@@ -272,8 +291,15 @@ pub async fn run(args: Args, config: Config) -> Result<ExitCode> {
             queries,
             db,
         } => {
-            if !matches!(only.as_str(), "all" | "ledger" | "similarity" | "driving") {
-                anyhow::bail!("--only takes ledger, similarity, driving or all");
+            if !matches!(
+                only.as_str(),
+                "all" | "ledger" | "similarity" | "driving" | "reports"
+            ) {
+                anyhow::bail!("--only takes ledger, similarity, driving, reports or all");
+            }
+            if only == "reports" {
+                crate::bench_reports::run(matters, units, queries, db).await?;
+                return Ok(ExitCode::SUCCESS);
             }
             if only == "driving" {
                 crate::bench_driving::run(matters, units, db).await?;

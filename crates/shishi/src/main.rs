@@ -3,8 +3,11 @@
 
 mod bench;
 mod bench_driving;
+mod bench_reports;
 mod cli;
 mod config;
+mod import_cli;
+mod report_cli;
 
 use clap::Parser;
 

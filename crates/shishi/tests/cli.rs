@@ -84,3 +84,214 @@ fn a_bad_database_url_is_a_clear_error() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unsupported database URL"));
 }
+
+#[test]
+fn report_weekly_prints_the_table_and_writes_a_workbook() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(shishi(dir.path(), &["demo"]).status.success());
+    let out_file = dir.path().join("周统计表.xlsx");
+    let out = shishi(
+        dir.path(),
+        &[
+            "report",
+            "weekly",
+            "--unit",
+            "示范钢铁股份有限公司",
+            "--week",
+            "2026-W47",
+            "--xlsx",
+            out_file.to_str().unwrap(),
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("2026年第47周") && stdout.contains("第一炼钢厂") && stdout.contains("合计")
+    );
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&out_file).unwrap();
+    use calamine::Reader;
+    let range = book.worksheet_range("周统计表").unwrap();
+    assert!(
+        range
+            .rows()
+            .any(|r| r.first().is_some_and(|c| *c == "第一炼钢厂"))
+    );
+
+    // A period of the wrong kind, a unit nobody has, and a user who may not see it: errors
+    // that say so, and no file.
+    for (args, says) in [
+        (
+            vec!["report", "weekly", "--week", "2026-11"],
+            "not a weekly period",
+        ),
+        (
+            vec!["report", "weekly", "--unit", "不存在的单位"],
+            "no unit is named",
+        ),
+        (
+            vec![
+                "report",
+                "weekly",
+                "--as",
+                "sub2admin",
+                "--unit",
+                "示范钢铁股份有限公司",
+            ],
+            "not found",
+        ),
+    ] {
+        let out = shishi(dir.path(), &args);
+        assert!(!out.status.success());
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(says),
+            "{args:?}"
+        );
+    }
+}
+
+/// A one-sheet workbook of strings from A1.
+fn workbook(rows: &[&[&str]]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, cells) in rows.iter().enumerate() {
+        for (c, text) in cells.iter().enumerate() {
+            if !text.is_empty() {
+                sheet.write_string(r as u32, c as u16, *text).unwrap();
+            }
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+#[test]
+fn import_ledger_checks_imports_once_and_names_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(shishi(dir.path(), &["demo"]).status.success());
+    let header: &[&str] = &[
+        "序号",
+        "事项名称",
+        "责任单位",
+        "责任人",
+        "完成时限",
+        "完成状态",
+    ];
+    let good = dir.path().join("台账.xlsx");
+    std::fs::write(
+        &good,
+        workbook(&[
+            header,
+            &[
+                "1",
+                "炼钢厂浴室热水改造（命令行）",
+                "第一炼钢厂",
+                "王磊",
+                "2026-12-31",
+                "推进中",
+            ],
+            &[
+                "2",
+                "热轧厂更衣室改造（命令行）",
+                "热轧厂",
+                "",
+                "2026年12月",
+                "",
+            ],
+        ]),
+    )
+    .unwrap();
+    let good = good.to_str().unwrap();
+    let text = |out: &std::process::Output| {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+
+    let out = shishi(
+        dir.path(),
+        &["import", "ledger", good, "--dry-run", "--as", "sub1admin"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("第 2 行  将新建  炼钢厂浴室热水改造（命令行）")
+            && stdout.contains("试运行：将新建 2 行"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains('\u{1b}'),
+        "no progress bar when stdout is not a terminal"
+    );
+
+    let out = shishi(dir.path(), &["import", "ledger", good, "--as", "sub1admin"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("已导入：新建 2 行，跳过 0 行"));
+    let out = shishi(dir.path(), &["import", "ledger", good, "--as", "sub1admin"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("已导入：新建 0 行，跳过 2 行"),
+        "the same file again creates nothing"
+    );
+
+    // A unit of another subsidiary: exit 1, the row and column named, nothing written.
+    let bad = dir.path().join("bad.xlsx");
+    std::fs::write(
+        &bad,
+        workbook(&[
+            header,
+            &[
+                "1",
+                "选矿厂食堂改造（命令行）",
+                "选矿厂",
+                "",
+                "2026-12-31",
+                "",
+            ],
+        ]),
+    )
+    .unwrap();
+    let bad = bad.to_str().unwrap();
+    let out = shishi(dir.path(), &["import", "ledger", bad, "--as", "sub1admin"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("第 2 行 C 列（责任单位）：找不到单位“选矿厂”，或该单位不在您管理的范围内")
+            && stdout.contains("什么都没有写入"),
+        "{stdout}"
+    );
+    let out = shishi(
+        dir.path(),
+        &["import", "ledger", bad, "--as", "sub1admin", "--lang", "en"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("Row 2, column C (Responsible unit): no unit \"选矿厂\"")
+    );
+
+    // A unit admin imports no people; the system admin (the default) does.
+    let people = dir.path().join("people.xlsx");
+    std::fs::write(
+        &people,
+        workbook(&[
+            &["账号", "姓名", "所属单位"],
+            &["cli.person", "命令行同事", "热轧厂"],
+        ]),
+    )
+    .unwrap();
+    let people = people.to_str().unwrap();
+    let out = shishi(
+        dir.path(),
+        &["import", "people", people, "--as", "sub1admin"],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("无权导入"));
+    let out = shishi(dir.path(), &["import", "people", people]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("初始密码（只显示这一次）"));
+}

@@ -8,15 +8,19 @@
 pub mod audit;
 pub mod calendar;
 pub mod campaigns;
+pub mod dashboard;
 pub mod demands;
 pub mod due;
 mod error;
 pub mod evaluations;
+pub mod imports;
 pub mod matters;
 mod migrate;
 pub mod orders;
 pub mod outbox;
+pub mod reports;
 pub mod sql;
+pub mod stats;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod units;

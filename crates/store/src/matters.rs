@@ -108,7 +108,7 @@ pub async fn insert(
     .bind(now)
     .fetch_one(&mut *conn)
     .await?;
-    bump_path(conn, &f.unit_path, status, top_level, 1).await?;
+    bump_path(conn, &f.unit_path, status, top_level, f.content_area_id, 1).await?;
     if is_open(status) {
         bump_deadline(conn, &f.unit_path, f.deadline.as_deref(), 1).await?;
     }
@@ -173,16 +173,25 @@ pub async fn update_fields(
     if done.rows_affected() == 0 {
         return Err(StoreError::Stale);
     }
-    if current.unit_path != f.unit_path {
+    if current.unit_path != f.unit_path || current.content_area_id != f.content_area_id {
         bump_path(
             conn,
             &current.unit_path,
             &current.status,
             current.top_level,
+            current.content_area_id,
             -1,
         )
         .await?;
-        bump_path(conn, &f.unit_path, &current.status, current.top_level, 1).await?;
+        bump_path(
+            conn,
+            &f.unit_path,
+            &current.status,
+            current.top_level,
+            f.content_area_id,
+            1,
+        )
+        .await?;
     }
     if is_open(&current.status)
         && (current.unit_path != f.unit_path || current.deadline != f.deadline)
@@ -214,15 +223,17 @@ pub async fn set_status(
     if done.rows_affected() == 0 {
         return Err(StoreError::Stale);
     }
+    let area = current.content_area_id;
     bump_path(
         conn,
         &current.unit_path,
         &current.status,
         current.top_level,
+        area,
         -1,
     )
     .await?;
-    bump_path(conn, &current.unit_path, status, current.top_level, 1).await?;
+    bump_path(conn, &current.unit_path, status, current.top_level, area, 1).await?;
     let deadline = current.deadline.as_deref();
     match (is_open(&current.status), is_open(status)) {
         (true, false) => bump_deadline(conn, &current.unit_path, deadline, -1).await?,
@@ -297,15 +308,53 @@ pub(crate) async fn bump_count(
     Ok(())
 }
 
+pub(crate) async fn bump_area_count(
+    conn: &mut AnyConnection,
+    unit_id: i64,
+    area: i64,
+    status: &str,
+    delta: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO subtree_area_counts (unit_id, content_area_id, status, n) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (unit_id, content_area_id, status) DO UPDATE SET n = subtree_area_counts.n + excluded.n",
+    )
+    .bind(unit_id)
+    .bind(area)
+    .bind(status)
+    .bind(delta)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Keeps every count of a matter's kind in step: the subtree counts of each ancestor, and for
+/// main matters the unit's own count and the content-area counts the reports read.
 async fn bump_path(
     conn: &mut AnyConnection,
     unit_path: &str,
     status: &str,
     top_level: i64,
+    area: Option<i64>,
     delta: i64,
 ) -> StoreResult<()> {
-    for unit_id in shishi_core::unit::ancestors(unit_path) {
+    let ancestors = shishi_core::unit::ancestors(unit_path);
+    for &unit_id in &ancestors {
         bump_count(conn, unit_id, status, top_level, delta).await?;
+        if top_level == 1 {
+            bump_area_count(conn, unit_id, area.unwrap_or(0), status, delta).await?;
+        }
+    }
+    if let (1, Some(&unit_id)) = (top_level, ancestors.last()) {
+        sqlx::query(
+            "INSERT INTO unit_counts (unit_id, status, n) VALUES ($1, $2, $3)
+             ON CONFLICT (unit_id, status) DO UPDATE SET n = unit_counts.n + excluded.n",
+        )
+        .bind(unit_id)
+        .bind(status)
+        .bind(delta)
+        .execute(conn)
+        .await?;
     }
     Ok(())
 }
@@ -412,16 +461,19 @@ pub async fn counts_by_status(
 
 /// Recounts everything from the matters table (a check, and a repair after bulk loads).
 pub async fn rebuild_counts(conn: &mut AnyConnection) -> StoreResult<()> {
-    sqlx::query("DELETE FROM subtree_counts")
-        .execute(&mut *conn)
-        .await?;
-    let groups: Vec<(String, String, i64, i64)> = sqlx::query_as(
-        "SELECT unit_path, status, top_level, COUNT(*) FROM matters GROUP BY unit_path, status, top_level",
+    for table in ["subtree_counts", "unit_counts", "subtree_area_counts"] {
+        sqlx::query(&format!("DELETE FROM {table}"))
+            .execute(&mut *conn)
+            .await?;
+    }
+    let groups: Vec<(String, String, i64, Option<i64>, i64)> = sqlx::query_as(
+        "SELECT unit_path, status, top_level, content_area_id, COUNT(*) FROM matters
+         GROUP BY unit_path, status, top_level, content_area_id",
     )
     .fetch_all(&mut *conn)
     .await?;
-    for (path, status, top, n) in groups {
-        bump_path(conn, &path, &status, top, n).await?;
+    for (path, status, top, area, n) in groups {
+        bump_path(conn, &path, &status, top, area, n).await?;
     }
     sqlx::query("DELETE FROM open_deadline_counts")
         .execute(&mut *conn)
@@ -468,7 +520,16 @@ pub struct LedgerQuery {
     /// `(today, horizon, threshold)`: open work due between today and horizon under threshold %.
     pub at_risk: Option<(String, String, i64)>,
     pub title: Option<String>,
+    /// Epoch ms `[from, until)`: created then and still on the list (neither proposed nor
+    /// cancelled), as the reports count 本期新增.
+    pub created_between: Option<(i64, i64)>,
+    /// Beijing dates `[first, last]`: completion claimed then and still completed, accepted or
+    /// closed, as the reports count 本期完成.
+    pub completed_between: Option<(String, String)>,
     pub top_level_only: bool,
+    /// Keyset paging in the 台账 order (by unit, then entry): only rows after this
+    /// `(unit_path, id)`. Exports page through everything with it instead of an offset.
+    pub after: Option<(String, i64)>,
     pub sort: LedgerSort,
     pub limit: i64,
     pub offset: i64,
@@ -483,7 +544,10 @@ impl LedgerQuery {
             && self.owner_id.is_none()
             && self.overdue_before.is_none()
             && self.at_risk.is_none()
+            && self.after.is_none()
             && self.title.as_deref().is_none_or(|t| t.trim().is_empty())
+            && self.created_between.is_none()
+            && self.completed_between.is_none()
     }
 
     fn where_clause(&self, sql: &mut Sql) {
@@ -514,6 +578,29 @@ impl LedgerQuery {
                 .text(horizon.clone())
                 .push(" AND m.progress < ")
                 .int(*threshold);
+        }
+        if let Some((from, until)) = self.created_between {
+            sql.push(" AND m.created_at >= ")
+                .int(from)
+                .push(" AND m.created_at < ")
+                .int(until)
+                .push(" AND m.status NOT IN ('proposed', 'cancelled')");
+        }
+        if let Some((first, last)) = &self.completed_between {
+            sql.push(" AND m.completed_on >= ")
+                .text(first.clone())
+                .push(" AND m.completed_on <= ")
+                .text(last.clone())
+                .push(" AND m.status IN ('completed', 'accepted', 'closed')");
+        }
+        if let Some((path, id)) = &self.after {
+            sql.push(" AND (m.unit_path > ")
+                .text(path.clone())
+                .push(" OR (m.unit_path = ")
+                .text(path.clone())
+                .push(" AND m.id > ")
+                .int(*id)
+                .push("))");
         }
         if let Some(t) = self
             .title
@@ -568,6 +655,12 @@ pub async fn ledger(
         q.where_clause(&mut count);
         count.scalar::<i64>().fetch_one(&mut *conn).await?
     };
+    let rows = ledger_rows(conn, q).await?;
+    Ok((rows, total))
+}
+
+/// One page of the ledger without counting the total (exports page through everything).
+pub async fn ledger_rows(conn: &mut AnyConnection, q: &LedgerQuery) -> StoreResult<Vec<MatterRow>> {
     let mut page = Sql::new(SELECT);
     q.where_clause(&mut page);
     page.push(q.order_by());
@@ -575,8 +668,7 @@ pub async fn ledger(
         .int(q.limit)
         .push(" OFFSET ")
         .int(q.offset);
-    let rows = page.query_as::<MatterRow>().fetch_all(conn).await?;
-    Ok((rows, total))
+    Ok(page.query_as::<MatterRow>().fetch_all(conn).await?)
 }
 
 /// How many matters match, for the overdue and at-risk chips.
@@ -630,6 +722,27 @@ pub async fn progress_of(
          WHERE p.matter_id = $1 ORDER BY p.id DESC",
     )
     .bind(matter_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// The latest progress narrative of each of the given matters, for the ledger export.
+pub async fn latest_narratives(
+    conn: &mut AnyConnection,
+    matter_ids: &[i64],
+) -> StoreResult<Vec<(i64, String)>> {
+    if matter_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let ids = matter_ids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    Ok(sqlx::query_as(&format!(
+        "SELECT matter_id, narrative FROM progress_entries WHERE id IN
+           (SELECT MAX(id) FROM progress_entries WHERE matter_id IN ({ids}) GROUP BY matter_id)"
+    ))
     .fetch_all(conn)
     .await?)
 }
@@ -735,4 +848,56 @@ pub async fn texts_page(
     .bind(limit)
     .fetch_all(conn)
     .await?)
+}
+
+// ---- dates of the past (the demo's history) ----
+
+/// `(id, deadline, status)` of every main matter, oldest first.
+pub async fn main_matter_dates(
+    conn: &mut AnyConnection,
+) -> StoreResult<Vec<(i64, Option<String>, String)>> {
+    Ok(
+        sqlx::query_as("SELECT id, deadline, status FROM matters WHERE top_level = 1 ORDER BY id")
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
+/// Dates a main matter and its children back to `created_at`, and its completion (and
+/// acceptance, where it was accepted) to `completed_on`.
+pub async fn set_history(
+    conn: &mut AnyConnection,
+    id: i64,
+    created_at: i64,
+    completed_on: Option<&str>,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE matters SET created_at = $1 WHERE id = $2 OR parent_id = $2")
+        .bind(created_at)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    if let Some(day) = completed_on {
+        sqlx::query(
+            "UPDATE matters SET completed_on = $1,
+                accepted_on = CASE WHEN accepted_on IS NULL THEN NULL ELSE $1 END
+             WHERE id = $2",
+        )
+        .bind(day)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// No progress entry before its matter's creation.
+pub async fn clamp_progress_times(conn: &mut AnyConnection) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE progress_entries SET created_at =
+            (SELECT m.created_at FROM matters m WHERE m.id = progress_entries.matter_id)
+         WHERE created_at < (SELECT m.created_at FROM matters m WHERE m.id = progress_entries.matter_id)",
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }

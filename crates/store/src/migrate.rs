@@ -43,6 +43,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_announced.sql"),
         postgres: include_str!("../migrations/postgres/0005_announced.sql"),
     },
+    Migration {
+        version: 6,
+        description: "reports",
+        sqlite: include_str!("../migrations/sqlite/0006_reports.sql"),
+        postgres: include_str!("../migrations/postgres/0006_reports.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> StoreResult<Vec<i64>> {

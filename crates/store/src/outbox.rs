@@ -24,6 +24,20 @@ pub async fn first_announcement(
     Ok(fresh.is_some())
 }
 
+/// The keys already announced that begin with `prefix`: a sweep over many subjects skips
+/// them with one read.
+pub async fn announced_with_prefix(
+    conn: &mut AnyConnection,
+    prefix: &str,
+) -> StoreResult<Vec<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT key FROM announced WHERE key LIKE $1 ESCAPE '\\'")
+            .bind(format!("{}%", crate::like_escape(prefix)))
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
 /// An in-app notification that is written once per key; Some(id) when it is new.
 #[allow(clippy::too_many_arguments)]
 pub async fn notify_once(

@@ -164,6 +164,20 @@ pub async fn move_under(
             crate::matters::bump_count(conn, *a, status, *top_level, *n).await?;
         }
     }
+    let moved_areas: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT content_area_id, status, n FROM subtree_area_counts WHERE unit_id = $1",
+    )
+    .bind(unit.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (area, status, n) in &moved_areas {
+        for a in old_ancestors.iter().filter(|a| **a != unit.id) {
+            crate::matters::bump_area_count(conn, *a, *area, status, -n).await?;
+        }
+        for a in &new_ancestors {
+            crate::matters::bump_area_count(conn, *a, *area, status, *n).await?;
+        }
+    }
     let moved_open: Vec<(String, i64)> =
         sqlx::query_as("SELECT deadline, n FROM open_deadline_counts WHERE unit_id = $1")
             .bind(unit.id)

@@ -69,11 +69,14 @@ impl Lang {
         }
         let key = format!("field.{name}");
         let text = self.t(&key);
-        // Channel fields are named in their own section.
-        if text == key {
-            self.t(&format!("channel_field.{name}"))
-        } else {
-            text
+        if text != key {
+            return text;
+        }
+        // Channel fields and the ledger's period filters are named in their own sections.
+        let channel = format!("channel_field.{name}");
+        match self.t(&channel) {
+            t if t == channel => self.t(&format!("ledger_period.{name}")),
+            t => t,
         }
     }
 
@@ -207,6 +210,8 @@ mod tests {
             "../service/src/driving",
             "../service/src/notify",
             "../service/src/worker",
+            "../service/src/reports",
+            "../service/src/imports",
         ] {
             for entry in std::fs::read_dir(root.join(dir)).expect("dir").flatten() {
                 if entry.path().is_file() {
@@ -249,6 +254,10 @@ mod tests {
                     "job.",
                     "field.",
                     "history.",
+                    "report.",
+                    "dashboard.",
+                    "ledger_period.",
+                    "import.",
                 ];
                 if known.iter().any(|p| candidate.starts_with(p))
                     && candidate.len() > 4
@@ -343,6 +352,7 @@ mod tests {
             "extension_approved",
             "extension_refused",
             "verdict_recorded",
+            "matter_imported",
         ] {
             keys.push(format!("history.{a}"));
         }
@@ -373,6 +383,20 @@ mod tests {
         .into_iter()
         .chain(crate::pages::DAY_FIELDS)
         {
+            keys.push(format!("field.{f}"));
+        }
+        for k in shishi_report::kinds::ReportKind::ALL {
+            keys.push(format!("report.kind.{}", k.code()));
+            keys.push(format!("report.col.new_{}", k.code()));
+            keys.push(format!("report.col.done_{}", k.code()));
+            for f in k.narrative_fields() {
+                keys.push(format!("field.{f}"));
+            }
+        }
+        for f in shishi_report::assess::AssessPolicy::FIELDS {
+            keys.push(format!("field.{f}"));
+        }
+        for f in shishi_report::kinds::DuePolicy::default().field_names() {
             keys.push(format!("field.{f}"));
         }
         for c in shishi_core::demand::Channel::ALL {

@@ -53,12 +53,12 @@ impl Services {
         if base.is_empty() {
             return String::new();
         }
-        let section = if subject_type == "demand" {
-            "demands"
-        } else {
-            "matters"
-        };
-        format!("{}/{section}/{id}", base.trim_end_matches('/'))
+        let base = base.trim_end_matches('/');
+        match subject_type {
+            "demand" => format!("{base}/demands/{id}"),
+            "report" => format!("{base}/reports?unit={id}"),
+            _ => format!("{base}/matters/{id}"),
+        }
     }
 
     /// Announces an event to these people and to the unit's webhooks.
@@ -72,6 +72,17 @@ impl Services {
         if !outbox::first_announcement(conn, &ev.key, now).await? {
             return Ok(());
         }
+        self.emit_announced(conn, ev, people, now).await
+    }
+
+    /// `emit` for an occurrence whose announcement the caller has already taken.
+    pub(crate) async fn emit_announced(
+        &self,
+        conn: &mut AnyConnection,
+        ev: &Event<'_>,
+        people: &[i64],
+        now: i64,
+    ) -> ServiceResult<()> {
         let mut people = people.to_vec();
         people.sort_unstable();
         people.dedup();

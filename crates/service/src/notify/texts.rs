@@ -99,6 +99,27 @@ const TEXTS: &[(&str, &str, &str, &str, &str)] = &[
         "“{title}” has had no progress entry for {days} working days.",
     ),
     (
+        "report_submitted",
+        "下级单位已上报",
+        "A unit below has reported",
+        "{title}已上报{report}（{period_zh}）。",
+        "{title} submitted the {report} for {period_en}.",
+    ),
+    (
+        "report_remind",
+        "请及时上报",
+        "Please submit your report",
+        "上级单位提醒：{title}的{report}（{period_zh}）尚未上报，请尽快填报。",
+        "Reminder from the level above: the {report} of {title} for {period_en} has not been submitted.",
+    ),
+    (
+        "report_due",
+        "报表上报截止",
+        "A report is due",
+        "{title}的{report}（{period_zh}）已到上报截止时间，请尽快上报。",
+        "The {report} of {title} for {period_en} is due; please submit it.",
+    ),
+    (
         "order_issued",
         "收到督办单",
         "A supervision order was issued",
@@ -206,6 +227,7 @@ fn fill(template: &str, params: &Value, lang: &str) -> String {
         for (k, v) in map {
             let value = match (k.as_str(), v.as_str()) {
                 ("level", Some(code)) => level_name(code, lang).to_string(),
+                ("report", Some(code)) => report_name(code, lang).to_string(),
                 (_, Some(s)) => s.to_string(),
                 _ => v.to_string(),
             };
@@ -213,6 +235,18 @@ fn fill(template: &str, params: &Value, lang: &str) -> String {
         }
     }
     out
+}
+
+fn report_name<'a>(code: &'a str, lang: &str) -> &'a str {
+    match (code, english(lang)) {
+        ("weekly", false) => "周统计表",
+        ("monthly", false) => "月报",
+        ("quarterly", false) => "季度讲评",
+        ("weekly", true) => "weekly table",
+        ("monthly", true) => "monthly summary",
+        ("quarterly", true) => "quarterly review",
+        (other, _) => other,
+    }
 }
 
 fn level_name<'a>(code: &'a str, lang: &str) -> &'a str {
@@ -253,7 +287,8 @@ mod tests {
         let params = serde_json::json!({
             "title": "食堂加开夜宵窗口", "deadline": "2026-12-01", "days": 10, "level": "listed",
             "requirement": "本周内拿出方案", "due": "2026-11-25", "proposed": "2026-12-31",
-            "reason": "设备到货延迟", "note": "理由不充分",
+            "reason": "设备到货延迟", "note": "理由不充分", "report": "weekly",
+            "period_zh": "2026年第47周", "period_en": "Week 47, 2026",
         });
         for kind in kinds() {
             for lang in ["zh-CN", "en"] {

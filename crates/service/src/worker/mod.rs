@@ -18,7 +18,13 @@ use shishi_store::outbox;
 use crate::{ServiceResult, Services};
 
 /// The periodic jobs, each run by one server at a time.
-pub const JOBS: [&str; 4] = ["deadlines", "orders", "stale_progress", "evaluations"];
+pub const JOBS: [&str; 5] = [
+    "deadlines",
+    "orders",
+    "stale_progress",
+    "evaluations",
+    "reports",
+];
 
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
@@ -165,6 +171,7 @@ impl Worker {
             "orders" => s.sweep_orders().await,
             "stale_progress" => s.sweep_stale_progress().await,
             "evaluations" => s.sweep_evaluations().await,
+            "reports" => s.sweep_reports().await,
             _ => Ok(String::new()),
         };
         let (summary, error) = match &result {

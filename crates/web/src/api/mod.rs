@@ -4,6 +4,7 @@
 mod calendar;
 mod demands;
 mod driving;
+mod imports;
 mod matters;
 mod org;
 mod session;
@@ -51,6 +52,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(calendar::router())
         .merge(demands::router())
         .merge(driving::router())
+        .merge(imports::router())
 }
 
 /// The OpenAPI document, generated from the handlers.

@@ -8,6 +8,7 @@ use axum::routing::get;
 use axum_extra::extract::Query;
 use serde::Deserialize;
 use shishi_core::MatterStatus;
+use shishi_report::period::Period;
 use shishi_service::matters::{LedgerFilter, LedgerPage, MatterView};
 use shishi_store::campaigns::{CampaignRow, ContentAreaRow};
 use shishi_store::users::UserRow;
@@ -18,7 +19,9 @@ use crate::i18n::Lang;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/ledger", get(ledger))
+    Router::new()
+        .route("/ledger", get(ledger))
+        .route("/ledger/export.xlsx", get(export))
 }
 
 /// The filter form as the browser sends it: every field a string, blanks meaning "any".
@@ -32,6 +35,9 @@ pub struct LedgerForm {
     pub owner_id: Option<String>,
     pub flag: Option<String>,
     pub q: Option<String>,
+    /// Period codes (`2026-W47`): the drill-down of 本期新增 and 本期完成.
+    pub created: Option<String>,
+    pub completed: Option<String>,
     pub top_level_only: Option<String>,
     pub mine: Option<String>,
     pub sort: Option<String>,
@@ -53,6 +59,8 @@ impl LedgerForm {
             owner_id: opt_id(&self.owner_id),
             flag: self.flag.clone().filter(|f| !f.is_empty()),
             q: self.q.clone(),
+            created: self.created.clone(),
+            completed: self.completed.clone(),
             top_level_only: self.top_level_only.is_some(),
             mine: self.mine.is_some(),
             sort: self.sort.clone(),
@@ -60,6 +68,12 @@ impl LedgerForm {
             per_page: Some(25),
         }
     }
+}
+
+/// An active period filter as the page shows it: what it keeps and where removing it leads.
+pub struct PeriodChip {
+    pub label: String,
+    pub remove: String,
 }
 
 pub struct UnitOption {
@@ -133,6 +147,34 @@ impl LedgerTemplate {
             line.push_str(&lang.tp("ledger.summary_proposed", &s.proposed.to_string()));
         }
         line
+    }
+
+    /// The period filters in force, each with the link that drops it (and the page number).
+    fn period_chips(&self) -> Vec<PeriodChip> {
+        let lang = self.ctx.lang;
+        [
+            ("created", "ledger_period.chip_created", &self.form.created),
+            (
+                "completed",
+                "ledger_period.chip_completed",
+                &self.form.completed,
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(field, key, value)| {
+            let period = value.as_deref()?.trim().parse::<Period>().ok()?;
+            let rest = self
+                .base_query
+                .split('&')
+                .filter(|p| !p.starts_with(&format!("{field}=")))
+                .collect::<Vec<_>>()
+                .join("&");
+            Some(PeriodChip {
+                label: format!("{} {}", lang.t(key), period.label(lang.code())),
+                remove: format!("/ledger?{rest}"),
+            })
+        })
+        .collect()
     }
 
     fn pager_label(&self) -> String {
@@ -240,4 +282,19 @@ pub fn tree_options(units: Vec<shishi_store::units::UnitRow>) -> Vec<UnitOption>
         walk(r, &units, 0, &mut out);
     }
     out
+}
+
+/// The filtered ledger as an Excel workbook in the 台账 layout.
+async fn export(
+    State(st): State<AppState>,
+    lang: Lang,
+    user: PageUser,
+    Query(form): Query<LedgerForm>,
+) -> PageResult {
+    let book = st
+        .services
+        .ledger_workbook(&user.actor, &form.to_filter(), lang.code())
+        .await
+        .or_page(lang)?;
+    Ok(super::reports::xlsx_response(&book.filename, book.bytes))
 }

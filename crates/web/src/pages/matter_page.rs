@@ -514,16 +514,12 @@ async fn download(
     } else {
         "attachment"
     };
-    let encoded: String = serde_urlencoded::to_string([("x", meta.filename.as_str())])
-        .unwrap_or_default()
-        .trim_start_matches("x=")
-        .replace('+', "%20");
     Ok((
         [
             (header::CONTENT_TYPE, meta.content_type.clone()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("{disposition}; filename*=UTF-8''{encoded}"),
+                super::disposition(disposition, &meta.filename),
             ),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
         ],

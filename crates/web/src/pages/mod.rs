@@ -3,10 +3,13 @@
 
 mod account;
 mod admin;
+mod assessment;
 mod campaigns;
+mod dashboard;
 mod demands;
 mod driving;
 mod evaluations;
+mod imports;
 mod intake;
 mod ledger;
 mod matter_page;
@@ -14,6 +17,7 @@ mod matters;
 mod notify_admin;
 mod policy;
 mod public;
+mod reports;
 mod settings;
 mod supervision;
 
@@ -50,6 +54,10 @@ pub fn router() -> Router<AppState> {
         .merge(matter_page::router())
         .merge(driving::router())
         .merge(supervision::router())
+        .merge(reports::router())
+        .merge(dashboard::router())
+        .merge(assessment::router())
+        .merge(imports::router())
         .merge(evaluations::router())
         .merge(notify_admin::router())
         .merge(policy::router())
@@ -228,6 +236,28 @@ impl FormErrors {
 
     pub fn any(&self) -> bool {
         self.general.is_some()
+    }
+}
+
+/// A file name for `Content-Disposition` in UTF-8 (RFC 5987), so Chinese names survive.
+pub fn disposition(kind: &str, filename: &str) -> String {
+    let encoded: String = serde_urlencoded::to_string([("x", filename)])
+        .unwrap_or_default()
+        .trim_start_matches("x=")
+        .replace('+', "%20");
+    format!("{kind}; filename*=UTF-8''{encoded}")
+}
+
+/// The unit a page asks for, or else the top unit the person reads (reports, assessment).
+pub fn unit_or_home(user: &PageUser, given: &Option<String>) -> Result<i64, ServiceError> {
+    match opt_id(given) {
+        Some(u) => Ok(u),
+        None => user
+            .actor
+            .read_roots()
+            .first()
+            .map(|r| r.0)
+            .ok_or(ServiceError::NotFound),
     }
 }
 
