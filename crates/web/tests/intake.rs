@@ -1,6 +1,7 @@
 //! Demands through the web, on SQLite and PostgreSQL: the public form, anonymity kept in every
 //! response and log line, double submits, the rate limit, and the clerk's inbox.
 
+#[path = "it/common/mod.rs"]
 mod common;
 
 use std::io::Write;

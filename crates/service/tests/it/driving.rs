@@ -12,10 +12,7 @@ use shishi_service::driving::BoardFilter;
 use shishi_store::{Backend, both_backends};
 
 #[allow(dead_code)]
-#[path = "support/files.rs"]
-mod files;
-#[path = "support/world.rs"]
-mod world;
+use crate::support::world;
 
 use world::*;
 

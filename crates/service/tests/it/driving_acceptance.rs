@@ -13,10 +13,8 @@ use shishi_service::driving::CallbackInput;
 use shishi_service::files::Upload;
 use shishi_store::{Backend, both_backends};
 
-#[path = "support/files.rs"]
-mod files;
-#[path = "support/world.rs"]
-mod world;
+use crate::support::files;
+use crate::support::world;
 
 use world::*;
 

@@ -1,9 +1,7 @@
 //! The assessment page on the demo organisation, on SQLite and PostgreSQL: the ranking, the
 //! weights form and its refusals, the workbook.
 
-mod common;
-
-use common::TestApp;
+use crate::common::TestApp;
 use reqwest::StatusCode;
 use shishi_store::{Backend, both_backends};
 

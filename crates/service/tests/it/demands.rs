@@ -529,8 +529,7 @@ fn assert_hidden(what: &str, json: &str) {
 // Evidence files
 // ---------------------------------------------------------------------------------------------
 
-#[path = "support/files.rs"]
-mod files;
+use crate::support::files;
 use files::{exe_bytes, tiny_png};
 
 // =============================================================================================

@@ -1,8 +1,6 @@
 //! The JSON API end to end, on SQLite and PostgreSQL: sign-in, scope, refusals, validation.
 
-mod common;
-
-use common::{PASSWORD, TestApp};
+use crate::common::{PASSWORD, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use shishi_store::{Backend, both_backends};

@@ -1,6 +1,6 @@
 //! The organisation the driving tests (orders, extensions, acceptance, verdicts, the sweeps and
-//! the outbox) start from, and the small steps they repeat. A test file includes it with
-//! `#[path = "support/world.rs"] mod world;` next to `#[path = "support/files.rs"] mod files;`.
+//! the outbox) start from, and the small steps they repeat. A test module brings it in with
+//! `use crate::support::world::*;`.
 //!
 //! The clock is fixed on Monday 2026-11-02, 10:00 Beijing time. November 2026 has no
 //! statutory holiday and no make-up day, so its working days are exactly its weekdays:

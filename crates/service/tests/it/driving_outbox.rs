@@ -12,14 +12,9 @@ use shishi_service::notify::{Outbound, WebhookInput};
 use shishi_store::{Backend, both_backends};
 
 #[allow(dead_code)]
-#[path = "support/files.rs"]
-mod files;
-#[path = "support/receiver.rs"]
-mod receiver;
-#[path = "support/smtp.rs"]
-mod smtp;
-#[path = "support/world.rs"]
-mod world;
+use crate::support::receiver;
+use crate::support::smtp;
+use crate::support::world;
 
 use receiver::Receiver;
 use smtp::SmtpSink;

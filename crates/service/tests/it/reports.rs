@@ -15,10 +15,7 @@ use shishi_service::matters::MatterInput;
 use shishi_store::{Backend, both_backends};
 
 #[allow(dead_code)]
-#[path = "support/files.rs"]
-mod files;
-#[path = "support/world.rs"]
-mod world;
+use crate::support::world;
 
 use world::*;
 

@@ -9,10 +9,7 @@ use shishi_service::demands::StepInput;
 use shishi_store::{Backend, both_backends};
 
 #[allow(dead_code)]
-#[path = "support/files.rs"]
-mod files;
-#[path = "support/world.rs"]
-mod world;
+use crate::support::world;
 
 use world::*;
 

@@ -1,10 +1,8 @@
 //! Driving matters to done through the pages and the API, on SQLite and PostgreSQL:
 //! supervision orders, extensions and the completion claim.
 
-mod common;
-
-use common::TestApp;
-use common::driving::{STEEL, day, error_of, matter_in_progress, post_multipart};
+use crate::common::TestApp;
+use crate::common::driving::{STEEL, day, error_of, matter_in_progress, post_multipart};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use shishi_store::{Backend, both_backends};

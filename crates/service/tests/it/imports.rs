@@ -13,10 +13,7 @@ use shishi_store::sql::Sql;
 use shishi_store::{Backend, both_backends};
 
 #[allow(dead_code)]
-#[path = "support/files.rs"]
-mod files;
-#[path = "support/world.rs"]
-mod world;
+use crate::support::world;
 
 use world::*;
 

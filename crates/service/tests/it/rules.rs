@@ -354,8 +354,7 @@ fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
 // Evidence files
 // ---------------------------------------------------------------------------------------------
 
-#[path = "support/files.rs"]
-mod files;
+use crate::support::files;
 use files::{exe_bytes, tiny_png};
 
 fn png_upload() -> Upload {

@@ -1,9 +1,7 @@
 //! The report pages on the demo organisation, on SQLite and PostgreSQL: the weekly table,
 //! submission with its narrative, the frozen version, reminders, and the refusals.
 
-mod common;
-
-use common::TestApp;
+use crate::common::TestApp;
 use reqwest::StatusCode;
 use shishi_store::{Backend, both_backends};
 
@@ -47,7 +45,7 @@ async fn the_weekly_table_is_filled_submitted_and_frozen(backend: Backend) {
             ("action", action.to_string()),
         ]
     };
-    let post = async |b: &common::Browser, fields: Vec<(&str, String)>| {
+    let post = async |b: &crate::common::Browser, fields: Vec<(&str, String)>| {
         let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
         b.post("/reports", &refs).await
     };

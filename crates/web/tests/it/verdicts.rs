@@ -2,10 +2,8 @@
 //! webhook and outbox pages, and the OpenAPI document of the driving endpoints; on SQLite
 //! and PostgreSQL.
 
-mod common;
-
-use common::driving::{SUB1, matter_in_progress};
-use common::{Api, TestApp};
+use crate::common::driving::{SUB1, matter_in_progress};
+use crate::common::{Api, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use shishi_store::{Backend, both_backends};
@@ -157,7 +155,7 @@ async fn verdicts_and_callbacks(backend: Backend) {
         .collect::<String>()
         .parse()
         .unwrap();
-    let csrf = common::hidden(&html, "csrf");
+    let csrf = crate::common::hidden(&html, "csrf");
     let res = anon
         .post(app.url(&format!("/track/{code}/rate/{tid}")))
         .form(&[("verdict", "satisfied"), ("csrf", "forged")])

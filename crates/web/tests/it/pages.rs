@@ -1,8 +1,6 @@
 //! The pages as a browser uses them, on SQLite and PostgreSQL.
 
-mod common;
-
-use common::TestApp;
+use crate::common::TestApp;
 use reqwest::StatusCode;
 use shishi_store::{Backend, both_backends};
 

@@ -2,11 +2,9 @@
 //! parse as SVG, every mark and headline figure leading to ledger rows that add up to it, the
 //! ledger's period filters, and scope.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::{Browser, TestApp};
+use crate::common::{Browser, TestApp};
 use reqwest::StatusCode;
 use shishi_report::period::{Period, PeriodKind};
 use shishi_store::{Backend, both_backends};

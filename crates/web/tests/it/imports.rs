@@ -2,9 +2,7 @@
 //! page row by row, "确认导入" without choosing the file again, the upload kept for its
 //! uploader only, problems named by row and column, and who may import at all.
 
-mod common;
-
-use common::{Browser, TestApp, hidden};
+use crate::common::{Browser, TestApp, hidden};
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use rust_xlsxwriter::Workbook;
