@@ -62,11 +62,12 @@ pub struct RawCounts {
     pub own: Vec<(i64, i64, i64, i64, i64)>,
     /// `(unit, created in the period)`.
     pub created: Vec<(i64, i64)>,
-    /// `(area, created in the period)` over the whole subtree.
+    /// `(area, created in the period)` over the whole subtree; an area may come more than once
+    /// (once per unit, say): the counts are added up.
     pub created_by_area: Vec<(i64, i64)>,
     /// `(unit, completed in the period, of which on time)`.
     pub completed: Vec<(i64, i64, i64)>,
-    /// `(area, completed in the period)` over the whole subtree.
+    /// `(area, completed in the period)` over the whole subtree, added up like `created_by_area`.
     pub completed_by_area: Vec<(i64, i64)>,
     /// `(unit, overdue)`.
     pub overdue: Vec<(i64, i64)>,
@@ -113,8 +114,8 @@ pub fn build(input: TableInput<'_>) -> StatsTable {
             c.on_time_in_period += on_time;
         }
     }
-    let area_new: BTreeMap<i64, i64> = raw.created_by_area.iter().copied().collect();
-    let area_done: BTreeMap<i64, i64> = raw.completed_by_area.iter().copied().collect();
+    let area_new = sum_by_key(&raw.created_by_area);
+    let area_done = sum_by_key(&raw.completed_by_area);
     for (unit, n) in &raw.overdue {
         if let Some(c) = slot(&mut own, &in_tree, *unit) {
             c.overdue += n;
@@ -165,6 +166,15 @@ fn slot<'a>(
     in_tree
         .contains(&unit)
         .then(|| own.entry(unit).or_default())
+}
+
+/// The counts of each key added up: an area comes once per unit that has some.
+fn sum_by_key(pairs: &[(i64, i64)]) -> BTreeMap<i64, i64> {
+    let mut sums = BTreeMap::new();
+    for &(key, n) in pairs {
+        *sums.entry(key).or_insert(0) += n;
+    }
+    sums
 }
 
 /// Every configured area in order (zeros included, so tables line up week to week), then

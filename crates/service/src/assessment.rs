@@ -125,7 +125,7 @@ impl Services {
             }
         }
         let current = self.driving_policy().on_time_basis == OnTimeBasis::Current;
-        for g in stats::completed_in(&mut conn, &unit.path, &first, &last, false).await? {
+        for g in stats::completed_in(&mut conn, &unit.path, &first, &last).await? {
             if in_tree.contains(&g.key) {
                 let c = own.entry(g.key).or_default();
                 c.completed += g.completed;

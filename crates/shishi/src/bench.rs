@@ -16,7 +16,7 @@ use shishi_store::users::{GrantRow, UserRow};
 
 pub(crate) struct Unit {
     pub(crate) id: i64,
-    path: String,
+    pub(crate) path: String,
 }
 
 pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {

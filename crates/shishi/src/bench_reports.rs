@@ -10,46 +10,27 @@ use shishi_report::kinds::ReportKind;
 use shishi_report::period::{Period, PeriodKind};
 use shishi_service::{Clock, Services};
 
-use crate::bench::{bench_actor, build, report, tempfile_dir};
+use shishi_store::Store;
+
+use crate::bench::{Unit, bench_actor, build, report, tempfile_dir};
 
 pub async fn run(
     n_matters: usize,
     n_units: usize,
     queries: usize,
     db: Option<PathBuf>,
+    reuse: bool,
 ) -> Result<()> {
     let dir = tempfile_dir()?;
     let path = db.unwrap_or_else(|| dir.join("bench-reports.db"));
-    let (store, units) = build(&path, n_matters, n_units).await?;
-    // A year of history: matters created on every day of the past 365, completions claimed
-    // before or after their deadlines, content areas spread.
-    {
-        let t = Instant::now();
-        let mut tx = store.write().await?;
-        let day_ms = 86_400_000i64;
-        let now = shishi_core::time::now_ms();
-        sqlx::query("UPDATE matters SET created_at = $1 - ((id * 7919) % 365) * $2, content_area_id = CASE WHEN id % 6 = 0 THEN NULL ELSE id % 6 END")
-            .bind(now)
-            .bind(day_ms)
-            .execute(&mut *tx)
-            .await?;
-        let today = shishi_core::time::today();
-        let dates: Vec<String> = (0..120)
-            .map(|d| (today - chrono::Duration::days(d)).to_string())
-            .collect();
-        for (i, day) in dates.iter().enumerate() {
-            sqlx::query("UPDATE matters SET completed_on = $1 WHERE status IN ('completed', 'accepted', 'closed') AND id % 120 = $2")
-                .bind(day)
-                .bind(i as i64)
-                .execute(&mut *tx)
-                .await?;
-        }
-        shishi_store::matters::rebuild_counts(&mut tx).await?;
-        tx.commit().await?;
-        let conn = &mut *store.read().await?;
-        sqlx::query("ANALYZE").execute(&mut *conn).await?;
-        println!("history spread in {:.1} s", t.elapsed().as_secs_f64());
-    }
+    let (store, units) = if reuse && path.exists() {
+        println!("measuring {} as an earlier run left it", path.display());
+        open_built(&path).await?
+    } else {
+        let built = build(&path, n_matters, n_units).await?;
+        spread_history(&built.0).await?;
+        built
+    };
     let services = Services::new(store.clone(), Clock::system())
         .await
         .map_err(|e| anyhow!("{e}"))?;
@@ -153,4 +134,47 @@ fn peak_rss_kib() -> u64 {
                 .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
         })
         .unwrap_or(0)
+}
+
+/// A year of history: matters created on every day of the past 365, completions claimed
+/// before or after their deadlines, content areas spread.
+async fn spread_history(store: &Store) -> Result<()> {
+    let t = Instant::now();
+    let mut tx = store.write().await?;
+    let day_ms = 86_400_000i64;
+    let now = shishi_core::time::now_ms();
+    sqlx::query("UPDATE matters SET created_at = $1 - ((id * 7919) % 365) * $2, content_area_id = CASE WHEN id % 6 = 0 THEN NULL ELSE id % 6 END")
+        .bind(now)
+        .bind(day_ms)
+        .execute(&mut *tx)
+        .await?;
+    let today = shishi_core::time::today();
+    let dates: Vec<String> = (0..120)
+        .map(|d| (today - chrono::Duration::days(d)).to_string())
+        .collect();
+    for (i, day) in dates.iter().enumerate() {
+        sqlx::query("UPDATE matters SET completed_on = $1 WHERE status IN ('completed', 'accepted', 'closed') AND id % 120 = $2")
+            .bind(day)
+            .bind(i as i64)
+            .execute(&mut *tx)
+            .await?;
+    }
+    shishi_store::matters::rebuild_counts(&mut tx).await?;
+    tx.commit().await?;
+    let conn = &mut *store.read().await?;
+    sqlx::query("ANALYZE").execute(&mut *conn).await?;
+    println!("history spread in {:.1} s", t.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// The store and units of a database an earlier run built.
+async fn open_built(path: &std::path::Path) -> Result<(Store, Vec<Unit>)> {
+    let store = Store::connect(&format!("sqlite://{}", path.display())).await?;
+    let units = sqlx::query_as::<_, (i64, String)>("SELECT id, path FROM units ORDER BY id")
+        .fetch_all(&mut *store.read().await?)
+        .await?
+        .into_iter()
+        .map(|(id, path)| Unit { id, path })
+        .collect();
+    Ok((store, units))
 }

@@ -93,6 +93,10 @@ pub enum Command {
         /// Where to build the database (a fresh file); default: a temporary directory.
         #[arg(long)]
         db: Option<PathBuf>,
+        /// Reports only: measure the database already at --db (built by an earlier run) instead
+        /// of building a new one.
+        #[arg(long, requires = "db")]
+        reuse: bool,
     },
 }
 
@@ -290,6 +294,7 @@ pub async fn run(args: Args, config: Config) -> Result<ExitCode> {
             units,
             queries,
             db,
+            reuse,
         } => {
             if !matches!(
                 only.as_str(),
@@ -298,7 +303,7 @@ pub async fn run(args: Args, config: Config) -> Result<ExitCode> {
                 anyhow::bail!("--only takes ledger, similarity, driving, reports or all");
             }
             if only == "reports" {
-                crate::bench_reports::run(matters, units, queries, db).await?;
+                crate::bench_reports::run(matters, units, queries, db, reuse).await?;
                 return Ok(ExitCode::SUCCESS);
             }
             if only == "driving" {

@@ -18,6 +18,7 @@ pub mod matters;
 mod migrate;
 pub mod orders;
 pub mod outbox;
+mod packed;
 pub mod reports;
 pub mod sql;
 pub mod stats;

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use sqlx::{AnyConnection, FromRow};
 
-use crate::{StoreError, StoreResult, path_upper_bound};
+use crate::{StoreError, StoreResult, packed, path_upper_bound};
 use shishi_core::time::now_ms;
 use shishi_core::unit::{child_path, root_path};
 
@@ -81,6 +81,41 @@ pub async fn subtree(conn: &mut AnyConnection, path: &str) -> StoreResult<Vec<Un
     .bind(path_upper_bound(path))
     .fetch_all(conn)
     .await?)
+}
+
+/// A unit of a subtree as a tree needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeNode {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub name: String,
+    pub sort_order: i64,
+}
+
+/// Every unit of the subtree at `path` (inactive ones too), in no particular order: what the
+/// statistics tables roll up. One packed value rather than a row per unit (see `packed`).
+pub async fn tree_nodes(conn: &mut AnyConnection, path: &str) -> StoreResult<Vec<TreeNode>> {
+    let sql = packed::ints_and_text_sql(
+        &["id", "parent_id", "sort_order"],
+        "name",
+        "SELECT id, parent_id, sort_order, name FROM units WHERE path >= $1 AND path < $2",
+    );
+    let nodes: Option<String> = sqlx::query_scalar(&sql)
+        .bind(path)
+        .bind(path_upper_bound(path))
+        .fetch_one(conn)
+        .await?;
+    packed::int_text_rows::<3>(nodes.as_deref())?
+        .into_iter()
+        .map(|([id, parent_id, sort_order], name)| {
+            Ok(TreeNode {
+                id: id.ok_or(StoreError::NotFound)?,
+                parent_id,
+                name,
+                sort_order: sort_order.unwrap_or(0),
+            })
+        })
+        .collect()
 }
 
 pub async fn find_by_name(conn: &mut AnyConnection, name: &str) -> StoreResult<Vec<UnitRow>> {

@@ -121,6 +121,52 @@ both_backends!(
     tree_moves_carry_paths_and_counts
 );
 
+/// The tree the statistics tables read comes packed into one value: names holding the
+/// separators, quotes or an emoji, a unit with no parent, negative sort orders and an empty
+/// subtree all read back as they were written.
+async fn tree_nodes_read_back_whatever_the_names(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let mut tx = db.store.write().await.unwrap();
+    let group = units::insert(&mut tx, None, "集团;总部,本部", "group", 0)
+        .await
+        .unwrap();
+    let a = units::insert(&mut tx, Some(&group), "甲'公司\"😀", "subsidiary", -3)
+        .await
+        .unwrap();
+    let a1 = units::insert(&mut tx, Some(&a), "1,2;3", "unit", 7)
+        .await
+        .unwrap();
+    let b = units::insert(&mut tx, Some(&group), ";", "subsidiary", 2)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut conn = db.store.read().await.unwrap();
+    let mut nodes = units::tree_nodes(&mut conn, &group.path).await.unwrap();
+    nodes.sort_by_key(|n| n.id);
+    let expected: Vec<units::TreeNode> = [&group, &a, &a1, &b]
+        .iter()
+        .map(|u| units::TreeNode {
+            id: u.id,
+            parent_id: u.parent_id,
+            name: u.name.clone(),
+            sort_order: u.sort_order,
+        })
+        .collect();
+    assert_eq!(nodes, expected);
+    let under_a = units::tree_nodes(&mut conn, &a.path).await.unwrap();
+    assert_eq!(under_a.len(), 2, "甲 and its plant, not its sibling");
+    assert!(
+        units::tree_nodes(&mut conn, "/999999/")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+both_backends!(
+    tree_nodes_read_back_whatever_the_names_on,
+    tree_nodes_read_back_whatever_the_names
+);
+
 async fn ledger_filters_sort_and_count(backend: Backend) {
     let db = TestDb::new(backend).await;
     let mut tx = db.store.write().await.unwrap();

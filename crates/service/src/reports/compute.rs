@@ -34,45 +34,37 @@ impl Services {
                 name_en: a.name_en,
             })
             .collect();
-        let (first, last) = (
-            period.first_day().to_string(),
-            period.last_day().to_string(),
-        );
         let root = unit.path.as_str();
-        let on_time = |g: &stats::CompletedGroup| {
-            if on_time_current {
-                g.on_time_current
-            } else {
-                g.on_time_original
-            }
+        let days = stats::FigureDays {
+            from,
+            until,
+            first: period.first_day().to_string(),
+            last: period.last_day().to_string(),
+            today: today.to_string(),
+        };
+        let figures = stats::unit_figures(conn, root, &days).await?;
+        let on_time = |original: i64, current: i64| {
+            if on_time_current { current } else { original }
         };
         let raw = RawCounts {
-            own: stats::own_counts(conn, root)
-                .await?
-                .into_iter()
-                .map(|c| {
-                    (
-                        c.unit_id,
-                        c.not_started,
-                        c.in_progress,
-                        c.completed,
-                        c.suspended,
-                    )
-                })
-                .collect(),
-            created: stats::created_in(conn, root, from, until, false).await?,
-            created_by_area: stats::created_in(conn, root, from, until, true).await?,
-            completed: stats::completed_in(conn, root, &first, &last, false)
-                .await?
+            own: figures.own,
+            created: figures.created.iter().map(|&(u, _, n)| (u, n)).collect(),
+            created_by_area: figures
+                .created
                 .iter()
-                .map(|g| (g.key, g.completed, on_time(g)))
+                .map(|&(_, area, n)| (area, n))
                 .collect(),
-            completed_by_area: stats::completed_in(conn, root, &first, &last, true)
-                .await?
+            completed: figures
+                .completed
                 .iter()
-                .map(|g| (g.key, g.completed))
+                .map(|&(u, _, n, original, current)| (u, n, on_time(original, current)))
                 .collect(),
-            overdue: stats::overdue_on(conn, root, &today.to_string()).await?,
+            completed_by_area: figures
+                .completed
+                .iter()
+                .map(|&(_, area, n, _, _)| (area, n))
+                .collect(),
+            overdue: figures.overdue,
             demand_steps: stats::demand_steps_in(conn, root, from, until).await?,
             open_orders: stats::open_orders(conn, root).await?,
             area_status: stats::subtree_area_counts(conn, &[unit.id])
@@ -99,7 +91,7 @@ pub(crate) async fn unit_tree(
     conn: &mut AnyConnection,
     path: &str,
 ) -> ServiceResult<Vec<UnitNode>> {
-    Ok(units::subtree(conn, path)
+    Ok(units::tree_nodes(conn, path)
         .await?
         .into_iter()
         .map(|u| UnitNode {
