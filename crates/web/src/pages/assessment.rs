@@ -14,7 +14,7 @@ use shishi_report::period::{Period, PeriodKind};
 use shishi_service::ServiceError;
 use shishi_service::assessment::Assessment;
 
-use super::{Ctx, FormErrors, OrPage, PageResult, render_status, see_other};
+use super::{Ctx, FormErrors, NumberFields, OrPage, PageResult, render_status, see_other};
 use crate::auth::PageUser;
 use crate::error::status_of;
 use crate::i18n::Lang;
@@ -162,29 +162,19 @@ async fn save_policy(
         saved: None,
     };
     let which = resolve(&st, &user, &w).or_page(lang)?;
-    let mut bad = Vec::new();
-    let mut read = |name: &'static str| -> u32 {
-        match f.values.get(name).map(|v| v.trim().parse::<u32>()) {
-            Some(Ok(v)) => v,
-            _ => {
-                bad.push(shishi_service::FieldError::new(name, "error.number"));
-                0
-            }
-        }
-    };
+    let mut fields = NumberFields::new(&f.values);
     let policy = AssessPolicy {
-        weight_response: read("weight_response"),
-        weight_resolution: read("weight_resolution"),
-        weight_satisfaction: read("weight_satisfaction"),
-        weight_on_time: read("weight_on_time"),
-        weight_rework: read("weight_rework"),
-        min_sample: read("min_sample"),
-        board_size: read("board_size"),
+        weight_response: fields.read("weight_response"),
+        weight_resolution: fields.read("weight_resolution"),
+        weight_satisfaction: fields.read("weight_satisfaction"),
+        weight_on_time: fields.read("weight_on_time"),
+        weight_rework: fields.read("weight_rework"),
+        min_sample: fields.read("min_sample"),
+        board_size: fields.read("board_size"),
     };
-    let result = if bad.is_empty() {
-        st.services.set_assess_policy(&user.actor, policy).await
-    } else {
-        Err(ServiceError::Invalid(bad))
+    let result = match fields.checked() {
+        Ok(()) => st.services.set_assess_policy(&user.actor, policy).await,
+        Err(e) => Err(e),
     };
     match result {
         Ok(()) => Ok(see_other(&format!(

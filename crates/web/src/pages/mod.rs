@@ -276,6 +276,42 @@ pub fn req_id(field: &str, s: &str) -> Result<i64, ServiceError> {
         .map_err(|_| ServiceError::field(field, "error.required"))
 }
 
+/// Whole numbers read from a settings form, with every field that holds none named: the
+/// caller reads all of them, then asks [`NumberFields::checked`] before saving anything.
+pub struct NumberFields<'a> {
+    values: &'a BTreeMap<String, String>,
+    bad: Vec<shishi_service::FieldError>,
+}
+
+impl<'a> NumberFields<'a> {
+    pub fn new(values: &'a BTreeMap<String, String>) -> Self {
+        Self {
+            values,
+            bad: Vec::new(),
+        }
+    }
+
+    /// The field's number, or 0 with the field marked as bad.
+    pub fn read(&mut self, name: &'static str) -> u32 {
+        match self.values.get(name).map(|v| v.trim().parse::<u32>()) {
+            Some(Ok(v)) => v,
+            _ => {
+                self.bad
+                    .push(shishi_service::FieldError::new(name, "error.number"));
+                0
+            }
+        }
+    }
+
+    pub fn checked(self) -> Result<(), ServiceError> {
+        if self.bad.is_empty() {
+            Ok(())
+        } else {
+            Err(ServiceError::Invalid(self.bad))
+        }
+    }
+}
+
 pub fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }

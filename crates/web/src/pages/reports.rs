@@ -16,7 +16,9 @@ use shishi_report::table::StatsTable;
 use shishi_service::reports::{Narrative, ReportPage, SubmittedReport};
 use shishi_service::{ServiceError, ServiceResult};
 
-use super::{Ctx, FormErrors, OrPage, PageError, PageResult, opt_id, render_status, see_other};
+use super::{
+    Ctx, FormErrors, NumberFields, OrPage, PageError, PageResult, opt_id, render_status, see_other,
+};
 use crate::auth::PageUser;
 use crate::error::status_of;
 use crate::i18n::Lang;
@@ -503,26 +505,16 @@ async fn save_due(
         done: None,
     };
     let which = resolve(&st, &user, &w).or_page(lang)?;
-    let mut bad = Vec::new();
-    let mut read = |name: &'static str| -> u32 {
-        match f.values.get(name).map(|v| v.trim().parse::<u32>()) {
-            Some(Ok(v)) => v,
-            _ => {
-                bad.push(shishi_service::FieldError::new(name, "error.number"));
-                0
-            }
-        }
-    };
+    let mut fields = NumberFields::new(&f.values);
     let policy = DuePolicy {
-        weekly_weekday: read("weekly_weekday"),
-        monthly_day: read("monthly_day"),
-        quarterly_day: read("quarterly_day"),
-        hour: read("hour"),
+        weekly_weekday: fields.read("weekly_weekday"),
+        monthly_day: fields.read("monthly_day"),
+        quarterly_day: fields.read("quarterly_day"),
+        hour: fields.read("hour"),
     };
-    let result = if bad.is_empty() {
-        st.services.set_due_policy(&user.actor, policy).await
-    } else {
-        Err(ServiceError::Invalid(bad))
+    let result = match fields.checked() {
+        Ok(()) => st.services.set_due_policy(&user.actor, policy).await,
+        Err(e) => Err(e),
     };
     match result {
         Ok(()) => Ok(see_other(&format!(
