@@ -14,29 +14,32 @@ use crate::{StoreError, StoreResult};
 /// `SELECT string_agg(<fields joined>, ';') FROM (<inner>) packed`: the rows of `inner`, whose
 /// `fields` are integer columns (NULL allowed), as one text (NULL when there are none).
 pub(crate) fn ints_sql(fields: &[&str], inner: &str) -> String {
-    let row = fields
-        .iter()
-        .map(|f| format!("COALESCE(CAST({f} AS TEXT), '')"))
-        .collect::<Vec<_>>()
-        .join(" || ',' || ");
-    format!("SELECT string_agg({row}, ';') FROM ({inner}) packed")
+    packed_sql(int_fields(fields), inner)
 }
 
 /// Like [`ints_sql`], with a free text column after the integers.
 pub(crate) fn ints_and_text_sql(fields: &[&str], text: &str, inner: &str) -> String {
-    let mut row: Vec<String> = fields
-        .iter()
-        .map(|f| format!("COALESCE(CAST({f} AS TEXT), '')"))
-        .collect();
+    let mut row = int_fields(fields);
     row.push(format!("CAST(length({text}) AS TEXT)"));
     row.push(text.to_string());
+    packed_sql(row, inner)
+}
+
+fn int_fields(fields: &[&str]) -> Vec<String> {
+    fields
+        .iter()
+        .map(|f| format!("COALESCE(CAST({f} AS TEXT), '')"))
+        .collect()
+}
+
+fn packed_sql(row: Vec<String>, inner: &str) -> String {
     format!(
         "SELECT string_agg({}, ';') FROM ({inner}) packed",
         row.join(" || ',' || ")
     )
 }
 
-fn malformed(what: &str) -> StoreError {
+pub(crate) fn malformed(what: &str) -> StoreError {
     StoreError::Db(sqlx::Error::Decode(format!("packed rows: {what}").into()))
 }
 

@@ -109,7 +109,7 @@ pub async fn tree_nodes(conn: &mut AnyConnection, path: &str) -> StoreResult<Vec
         .into_iter()
         .map(|([id, parent_id, sort_order], name)| {
             Ok(TreeNode {
-                id: id.ok_or(StoreError::NotFound)?,
+                id: id.ok_or_else(|| packed::malformed("a unit without an id"))?,
                 parent_id,
                 name,
                 sort_order: sort_order.unwrap_or(0),
