@@ -9,6 +9,7 @@ pub mod demand;
 pub mod driving;
 pub mod matter;
 pub mod role;
+pub mod text;
 pub mod time;
 pub mod unit;
 

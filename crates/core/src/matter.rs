@@ -81,6 +81,12 @@ impl MatterStatus {
         !matches!(self, MatterStatus::Proposed | MatterStatus::Cancelled)
     }
 
+    /// The five determinations must be complete: everything past proposed. The approval gate
+    /// checks them, and every later write of the matter, whatever its path, must keep them.
+    pub fn needs_five_determinations(self) -> bool {
+        !matches!(self, MatterStatus::Proposed | MatterStatus::Cancelled)
+    }
+
     /// The five determinations may still change.
     pub fn is_editable(self) -> bool {
         matches!(
@@ -251,6 +257,15 @@ pub struct FiveDeterminations<'a> {
 }
 
 impl FiveDeterminations<'_> {
+    /// What a matter in `status` lacks of what it must carry; empty for a proposed one.
+    pub fn missing_for(&self, status: MatterStatus) -> Vec<Determination> {
+        if status.needs_five_determinations() {
+            self.missing()
+        } else {
+            vec![]
+        }
+    }
+
     pub fn missing(&self) -> Vec<Determination> {
         let mut out = Vec::new();
         if self.responsible_unit.is_none() {

@@ -1,5 +1,5 @@
 //! E-mail against a real SMTP server on loopback: aiosmtpd, driven by `tests/smtp_sink.py`.
-//! Needs `python3` with aiosmtpd (`python3 -m pip install aiosmtpd`; `.ci/run` installs it).
+//! Needs `python3` with aiosmtpd (`python3 -m pip install aiosmtpd`; `scripts/test.sh` installs it).
 
 mod common;
 
@@ -52,7 +52,7 @@ impl Sink {
         assert!(
             has_aiosmtpd,
             "the SMTP tests need python3 with aiosmtpd, which is missing: \
-             run `python3 -m pip install aiosmtpd` (or .ci/run, which installs it)"
+             run `python3 -m pip install aiosmtpd` (scripts/test.sh installs it in target/test-python and runs the tests with it)"
         );
         let dir = tempfile::tempdir().expect("temp dir");
         let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/smtp_sink.py");

@@ -20,6 +20,7 @@ mod ledger_export;
 pub mod matter_similarity;
 pub mod matters;
 pub mod notify;
+pub mod paging;
 pub mod reports;
 pub mod setup;
 pub mod units;

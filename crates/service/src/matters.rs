@@ -17,6 +17,7 @@ use shishi_store::matters::{
 use shishi_store::{campaigns, units, users};
 
 use crate::files::{Upload, check_uploads};
+use crate::paging::Paging;
 use crate::validate::Check;
 use crate::{Actor, ServiceError, ServiceResult, Services};
 
@@ -73,7 +74,10 @@ pub struct LedgerFilter {
     #[serde(default)]
     pub mine: bool,
     pub sort: Option<String>,
+    /// From 1.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<i64>,
 }
 
@@ -178,6 +182,42 @@ pub(crate) fn status_of(m: &MatterRow) -> MatterStatus {
     MatterStatus::from_code(&m.status).unwrap_or(MatterStatus::Proposed)
 }
 
+/// A matter past proposed keeps its five determinations through any edit: each one blanked is
+/// a field error under the form's own name for it.
+pub(crate) fn keeps_five_determinations(
+    status: MatterStatus,
+    f: &MatterFields,
+) -> ServiceResult<()> {
+    let five = FiveDeterminations {
+        responsible_unit: Some(f.unit_id),
+        responsible_person: f.owner_id,
+        measures: &f.measures,
+        deadline: parse_date(&f.deadline),
+        acceptance_standard: &f.acceptance_standard,
+    };
+    let missing = five.missing_for(status);
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(ServiceError::Invalid(
+        missing
+            .into_iter()
+            .map(|d| crate::FieldError::new(determination_field(d), "error.determination_required"))
+            .collect(),
+    ))
+}
+
+/// The form field that holds a determination.
+pub fn determination_field(d: Determination) -> &'static str {
+    match d {
+        Determination::ResponsibleUnit => "unit_id",
+        Determination::ResponsiblePerson => "owner_id",
+        Determination::Measures => "measures",
+        Determination::Deadline => "deadline",
+        Determination::AcceptanceStandard => "acceptance_standard",
+    }
+}
+
 fn five(m: &MatterRow) -> FiveDeterminations<'_> {
     FiveDeterminations {
         responsible_unit: Some(m.unit_id),
@@ -271,9 +311,8 @@ impl Services {
         }
         let created = period_filter(&mut check, "created", f.created.as_deref());
         let completed = period_filter(&mut check, "completed", f.completed.as_deref());
+        let paging = Paging::read(&mut check, f.page, f.per_page, 25, MAX_PER_PAGE);
         check.finish()?;
-        let per_page = f.per_page.unwrap_or(25).clamp(1, MAX_PER_PAGE);
-        let page = f.page.unwrap_or(1).max(1);
         let today = self.clock.today();
         let policy = self.risk_policy();
         let horizon = matter::risk_horizon(&self.calendar(), policy, today);
@@ -282,7 +321,7 @@ impl Services {
             root_ids: roots.iter().map(|(i, _)| *i).collect(),
             top_level_only: f.top_level_only,
             owner_id: if f.mine { Some(actor.id()) } else { f.owner_id },
-            limit: per_page,
+            limit: paging.per_page,
             ..Default::default()
         };
         let q = LedgerQuery {
@@ -302,7 +341,7 @@ impl Services {
             completed_between: completed
                 .map(|p| (p.first_day().to_string(), p.last_day().to_string())),
             sort: sort_from(f.sort.as_deref()),
-            offset: (page - 1) * per_page,
+            offset: paging.offset(),
             ..base.clone()
         };
         Ok((q, base))
@@ -364,7 +403,10 @@ impl Services {
         ))
     }
 
-    async fn readable(&self, actor: &Actor, id: i64) -> ServiceResult<MatterRow> {
+    /// The matter if the actor may see it, else "not found". Commands call it before they
+    /// look at their input, so that an outsider meets "not found" whatever they send and no
+    /// answer tells them that an id exists.
+    pub(crate) async fn readable(&self, actor: &Actor, id: i64) -> ServiceResult<MatterRow> {
         let mut conn = self.store.read().await?;
         let m = store::get(&mut conn, id).await?;
         if !can_read(actor, &m) {
@@ -590,6 +632,7 @@ impl Services {
             None => None,
         };
         let fields = self.check_matter(actor, input, parent.as_ref()).await?;
+        keeps_five_determinations(status_of(&current), &fields)?;
         if fields.unit_id != current.unit_id {
             let mut conn = self.store.read().await?;
             let children = store::children(&mut conn, id).await?;
@@ -692,6 +735,21 @@ impl Services {
         Ok(row)
     }
 
+    /// One lifecycle step named by its code, as a form or a client sends it: the matter's
+    /// scope is checked before the code is read.
+    pub async fn transition_by_code(
+        &self,
+        actor: &Actor,
+        id: i64,
+        action: &str,
+        reason: &str,
+    ) -> ServiceResult<MatterRow> {
+        self.readable(actor, id).await?;
+        let action = MatterAction::from_code(action.trim())
+            .ok_or_else(|| ServiceError::field("action", "error.choice"))?;
+        self.transition(actor, id, action, reason).await
+    }
+
     /// One lifecycle step, checked by the core's rules.
     pub async fn transition(
         &self,
@@ -768,6 +826,27 @@ impl Services {
         Ok(to)
     }
 
+    /// A progress entry as a form sends it, the percentage still text: read after the scope
+    /// check, like every input.
+    pub async fn post_progress_form(
+        &self,
+        actor: &Actor,
+        id: i64,
+        percent: &str,
+        narrative: &str,
+        uploads: Vec<Upload>,
+    ) -> ServiceResult<ProgressRow> {
+        self.readable(actor, id).await?;
+        let percent = match percent.trim() {
+            "" => Err(ServiceError::field("percent", "error.required")),
+            p => p
+                .parse::<i64>()
+                .map_err(|_| ServiceError::field("percent", "error.number")),
+        }?;
+        self.post_progress(actor, id, percent, narrative, uploads)
+            .await
+    }
+
     /// A dated progress entry with evidence files. Posting on an approved matter starts it.
     pub async fn post_progress(
         &self,
@@ -777,6 +856,7 @@ impl Services {
         narrative: &str,
         uploads: Vec<Upload>,
     ) -> ServiceResult<ProgressRow> {
+        self.readable(actor, id).await?;
         let mut check = Check::new();
         let narrative = check.required("narrative", narrative, 4000);
         if !(0..=100).contains(&percent) {

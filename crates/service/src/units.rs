@@ -119,12 +119,12 @@ impl Services {
         id: i64,
         input: &UnitInput,
     ) -> ServiceResult<UnitRow> {
-        let (name, kind) = check_input(input)?;
         let mut tx = self.store.write().await?;
         let unit = units::get(&mut tx, id).await?;
         if !actor.administers(&unit.path) {
             return Err(ServiceError::NotFound);
         }
+        let (name, kind) = check_input(input)?;
         units::update(&mut tx, id, &name, kind.code(), input.sort_order).await?;
         audit::append(
             &mut tx,

@@ -118,6 +118,22 @@ impl FromRequestParts<AppState> for MaybeUser {
     }
 }
 
+/// A caller of the JSON API who may or may not have signed in; bad credentials count as none.
+pub struct MaybeApiUser(pub Option<ApiUser>);
+
+impl FromRequestParts<AppState> for MaybeApiUser {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(MaybeApiUser(
+            ApiUser::from_request_parts(parts, state).await.ok(),
+        ))
+    }
+}
+
 /// A caller of the JSON API.
 pub struct ApiUser {
     pub actor: Actor,

@@ -48,7 +48,8 @@ pub struct ErrorBody {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     /// `not_found`, `forbidden`, `unauthenticated`, `throttled`, `invalid`, `refused`,
-    /// `conflict` or `internal`.
+    /// `conflict` or `internal`; for a request the server could not read: `bad_request`
+    /// (malformed JSON or URL), `unsupported_media_type`, `too_large`, `method_not_allowed`.
     pub code: String,
     /// A sentence in the caller's language (Accept-Language or the language cookie).
     pub message: String,
@@ -79,23 +80,43 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         log_internal(&self.error);
         let fields = match &self.error {
-            ServiceError::Invalid(list) => list
-                .iter()
-                .map(|f: &FieldError| FieldMessage {
-                    field: f.field.clone(),
-                    code: f.code.clone(),
-                    message: self.lang.field_error(f),
-                })
-                .collect(),
+            ServiceError::Invalid(list) => field_messages(list, self.lang),
             _ => vec![],
         };
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: code_of(&self.error).into(),
-                message: self.lang.error(&self.error),
-                fields,
-            },
-        };
-        (status_of(&self.error), Json(body)).into_response()
+        json_error(
+            status_of(&self.error),
+            code_of(&self.error),
+            self.lang.error(&self.error),
+            fields,
+        )
     }
+}
+
+/// The one shape of every API error, whoever raises it: a handler, an extractor, the router.
+pub fn json_error(
+    status: StatusCode,
+    code: &str,
+    message: String,
+    fields: Vec<FieldMessage>,
+) -> Response {
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: code.into(),
+            message,
+            fields,
+        },
+    };
+    (status, Json(body)).into_response()
+}
+
+/// Each field error worded in the caller's language.
+pub fn field_messages(errors: &[FieldError], lang: Lang) -> Vec<FieldMessage> {
+    errors
+        .iter()
+        .map(|f| FieldMessage {
+            field: f.field.clone(),
+            code: f.code.clone(),
+            message: lang.field_error(f),
+        })
+        .collect()
 }

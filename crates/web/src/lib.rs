@@ -7,6 +7,7 @@ pub mod api;
 mod auth;
 mod error;
 mod i18n;
+mod input;
 mod limit;
 mod pages;
 mod state;
@@ -21,9 +22,6 @@ use tower_http::trace::TraceLayer;
 pub use i18n::Lang;
 pub use state::{AppState, WebConfig};
 
-/// Request bodies above this are refused before any handler runs (uploads included).
-pub const MAX_BODY_BYTES: usize = 100 * 1024 * 1024;
-
 pub fn router(state: AppState) -> Router {
     let (api, _) = api::router().split_for_parts();
     Router::new()
@@ -33,7 +31,11 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/openapi.json",
             axum::routing::get(api::openapi_json),
         )
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // The limits themselves are set by media type in `input::limit_body`; axum's own
+        // limit only has to stay out of its way.
+        .layer(DefaultBodyLimit::max(input::UPLOAD_BYTES))
+        .layer(axum::middleware::from_fn(input::limit_body))
+        .layer(axum::middleware::from_fn(api::json_errors))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -189,9 +189,9 @@ impl Services {
         }
         let from = check.date("from", f.from.as_deref());
         let until = check.date("until", f.until.as_deref());
+        let paging = Paging::read(&mut check, f.page, f.per_page, 25, 200);
         check.finish()?;
-        let per_page = f.per_page.unwrap_or(25).clamp(1, 200);
-        let page = f.page.unwrap_or(1).max(1);
+        let Paging { page, per_page } = paging;
         let start_of = |d: NaiveDate| {
             d.and_hms_opt(0, 0, 0)
                 .and_then(|t| t.and_local_timezone(shishi_core::time::beijing()).single())
@@ -211,7 +211,7 @@ impl Services {
             },
             oldest_first: true,
             limit: per_page,
-            offset: (page - 1) * per_page,
+            offset: paging.offset(),
             ..Default::default()
         };
         let (rows, total) = store::inbox(&mut conn, &q).await?;
@@ -290,6 +290,11 @@ impl Services {
         id: i64,
         input: &StepInput,
     ) -> ServiceResult<DemandView> {
+        let mut conn = self.store.read().await?;
+        if !actor.reads(&store::get(&mut conn, id).await?.unit_path) {
+            return Err(ServiceError::NotFound);
+        }
+        drop(conn);
         let action = DemandAction::from_code(input.action.trim())
             .ok_or_else(|| ServiceError::field("action", "error.choice"))?;
         let text = input.text.trim();
@@ -486,14 +491,14 @@ impl Services {
         id: i64,
         reason: &str,
     ) -> ServiceResult<Option<String>> {
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(ServiceError::field("reason", "error.required"));
-        }
         let mut tx = self.store.write().await?;
         let d = store::get(&mut tx, id).await?;
         if !actor.administers(&d.unit_path) {
             return Err(ServiceError::NotFound);
+        }
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(ServiceError::field("reason", "error.required"));
         }
         audit::append(
             &mut tx,

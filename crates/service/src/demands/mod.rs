@@ -15,8 +15,9 @@ use shishi_store::demands::{
 use shishi_store::{audit, units};
 
 use crate::files::{Upload, check_uploads};
+use crate::paging::Paging;
 use crate::validate::Check;
-use crate::{Actor, ServiceError, ServiceResult, Services};
+use crate::{Actor, FieldError, ServiceError, ServiceResult, Services};
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct DemandInput {
@@ -102,7 +103,10 @@ pub struct InboxFilter {
     /// `YYYY-MM-DD`, Beijing dates, inclusive.
     pub from: Option<String>,
     pub until: Option<String>,
+    /// From 1.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<i64>,
 }
 
@@ -156,6 +160,18 @@ pub struct SimilarDemand {
     pub similarity: f64,
 }
 
+/// What reads like a text being typed, as much as the caller may see.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct Similar {
+    /// Open demands to co-sign (signed-in callers).
+    pub demands: Vec<SimilarDemand>,
+    /// Practical matters already on the list (signed-in callers).
+    pub matters: Vec<crate::matter_similarity::SimilarMatter>,
+    /// For a caller who has not signed in: the ids of similar open demands, to co-sign after
+    /// signing in. Nothing else about them is said.
+    pub ids_only: Vec<i64>,
+}
+
 /// A demand whose fields passed the checks, ready to write.
 struct Prepared {
     title: String,
@@ -206,6 +222,8 @@ mod figures;
 mod inbox;
 mod similar;
 mod submit;
+
+pub use submit::MAX_IDEMPOTENCY_KEY_CHARS;
 
 #[cfg(test)]
 mod tests {

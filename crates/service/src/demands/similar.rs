@@ -45,6 +45,25 @@ impl Services {
         Ok(n)
     }
 
+    /// What the demand form offers while someone types. Signed in, a person of the
+    /// organisation sees similar open demands (to co-sign) and matters on the list by title;
+    /// anyone else learns only that similar open demands exist, by id: the form is public, and
+    /// open demands' titles are not.
+    pub async fn similar(&self, actor: Option<&Actor>, text: &str) -> ServiceResult<Similar> {
+        let demands = self.similar_demands(text, 5).await?;
+        if actor.is_none() {
+            return Ok(Similar {
+                ids_only: demands.iter().map(|d| d.id).collect(),
+                ..Similar::default()
+            });
+        }
+        Ok(Similar {
+            demands,
+            matters: self.similar_matters(text, 3).await?,
+            ids_only: vec![],
+        })
+    }
+
     /// Open demands that read like `text`, most similar first: what the form offers to
     /// co-sign instead of filing again. Carries nothing about who raised them.
     pub async fn similar_demands(

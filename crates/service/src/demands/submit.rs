@@ -3,6 +3,9 @@
 
 use super::*;
 
+/// The longest `Idempotency-Key` kept; any visible characters, counted as characters.
+pub const MAX_IDEMPOTENCY_KEY_CHARS: usize = 100;
+
 impl Services {
     pub async fn demand_categories(&self) -> ServiceResult<Vec<ListEntry>> {
         let mut conn = self.store.read().await?;
@@ -233,8 +236,12 @@ impl Services {
         actor: Option<&Actor>,
         key: &str,
     ) -> ServiceResult<Option<Submitted>> {
-        if key.len() > 100 {
-            return Err(ServiceError::field("idempotency_key", "error.too_long"));
+        if key.chars().count() > MAX_IDEMPOTENCY_KEY_CHARS {
+            return Err(ServiceError::Invalid(vec![FieldError::with(
+                "idempotency_key",
+                "error.too_long",
+                MAX_IDEMPOTENCY_KEY_CHARS,
+            )]));
         }
         let mut conn = self.store.read().await?;
         let Some(id) = store::by_idempotency_key(&mut conn, key).await? else {

@@ -23,6 +23,7 @@ impl Services {
         narrative: &str,
         uploads: Vec<Upload>,
     ) -> ServiceResult<MatterRow> {
+        self.readable(actor, matter_id).await?;
         let mut check = Check::new();
         let narrative = check.required("narrative", narrative, 4000);
         check.finish()?;

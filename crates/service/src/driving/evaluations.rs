@@ -32,6 +32,18 @@ pub struct CallbackInput {
 }
 
 /// A matter's or demand's verdicts, without identities.
+/// One verdict's comment, without its author.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct VerdictComment {
+    /// satisfied, basically or dissatisfied.
+    pub verdict: String,
+    pub comment: String,
+    /// online, phone, visit or in_person: how it was given.
+    pub via: String,
+    /// The rework round it judged; 0 for the first.
+    pub round: i64,
+}
+
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct VerdictSummary {
     pub satisfied: i64,
@@ -40,8 +52,8 @@ pub struct VerdictSummary {
     /// Asked and not answered yet (this round).
     pub waiting: i64,
     pub lapsed: i64,
-    /// (verdict, comment, via, round) of each verdict with a comment, oldest first.
-    pub comments: Vec<(String, String, String, i64)>,
+    /// Each verdict that came with a comment, oldest first; never who gave it.
+    pub comments: Vec<VerdictComment>,
     /// The last day to judge the current round, if one is open.
     pub due_on: Option<String>,
 }
@@ -186,12 +198,14 @@ impl Services {
         verdict: &str,
         comment: &str,
     ) -> ServiceResult<EvaluationRow> {
+        let mut conn = self.store.read().await?;
+        if store::get(&mut conn, evaluation_id).await?.user_id != Some(actor.id()) {
+            return Err(ServiceError::NotFound);
+        }
+        drop(conn);
         let (verdict, comment) = check_verdict(verdict, comment)?;
         let mut tx = self.store.write().await?;
         let e = store::get(&mut tx, evaluation_id).await?;
-        if e.user_id != Some(actor.id()) {
-            return Err(ServiceError::NotFound);
-        }
         self.record_verdict(
             &mut tx,
             &e,
@@ -250,6 +264,11 @@ impl Services {
         evaluation_id: i64,
         input: &CallbackInput,
     ) -> ServiceResult<EvaluationRow> {
+        let mut conn = self.store.read().await?;
+        if !actor.handles_demands(&store::get(&mut conn, evaluation_id).await?.unit_path) {
+            return Err(ServiceError::NotFound);
+        }
+        drop(conn);
         let mut check = Check::new();
         let verdict = Verdict::from_code(input.verdict.trim());
         if verdict.is_none() {
@@ -473,12 +492,12 @@ impl Services {
                 _ => {}
             }
             if r.state == "rated" && !r.comment.is_empty() {
-                s.comments.push((
-                    r.verdict.clone().unwrap_or_default(),
-                    r.comment.clone(),
-                    r.via.clone().unwrap_or_default(),
-                    r.round,
-                ));
+                s.comments.push(VerdictComment {
+                    verdict: r.verdict.clone().unwrap_or_default(),
+                    comment: r.comment.clone(),
+                    via: r.via.clone().unwrap_or_default(),
+                    round: r.round,
+                });
             }
         }
         Ok(s)

@@ -42,6 +42,7 @@ impl Services {
         proposed: &str,
         reason: &str,
     ) -> ServiceResult<ExtensionRow> {
+        self.readable(actor, matter_id).await?;
         let mut check = Check::new();
         let date = check.date("proposed_deadline", Some(proposed));
         if proposed.trim().is_empty() {
@@ -128,6 +129,10 @@ impl Services {
         request_id: i64,
         d: &ExtensionDecision,
     ) -> ServiceResult<ExtensionRow> {
+        let mut conn = self.store.read().await?;
+        let matter_id = store::extension(&mut conn, request_id).await?.matter_id;
+        drop(conn);
+        self.readable(actor, matter_id).await?;
         let mut check = Check::new();
         let note = if d.approve {
             check.optional("note", &d.note, 2000)

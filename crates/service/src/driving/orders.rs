@@ -42,6 +42,8 @@ pub struct BoardFilter {
     /// Only open orders past their reply date.
     #[serde(default)]
     pub late: bool,
+    /// From 1.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
 }
 
@@ -76,6 +78,7 @@ impl Services {
         matter_id: i64,
         input: &OrderInput,
     ) -> ServiceResult<OrderView> {
+        self.readable(actor, matter_id).await?;
         let mut check = Check::new();
         let level = OrderLevel::from_code(input.level.trim());
         if level.is_none() {
@@ -209,6 +212,15 @@ impl Services {
         Ok(id)
     }
 
+    /// An order the actor may see (through its matter), else "not found": checked before
+    /// the input, like every command.
+    async fn order_in_scope(&self, actor: &Actor, order_id: i64) -> ServiceResult<()> {
+        let mut conn = self.store.read().await?;
+        let matter_id = store::order(&mut conn, order_id).await?.matter_id;
+        drop(conn);
+        self.readable(actor, matter_id).await.map(|_| ())
+    }
+
     /// The handler's answer, optionally with a progress entry and evidence.
     pub async fn reply_order(
         &self,
@@ -216,6 +228,7 @@ impl Services {
         order_id: i64,
         input: ReplyInput,
     ) -> ServiceResult<OrderView> {
+        self.order_in_scope(actor, order_id).await?;
         let mut check = Check::new();
         let reply = check.required("reply", &input.reply, 4000);
         if input.percent.is_some_and(|p| !(0..=100).contains(&p)) {
@@ -284,6 +297,7 @@ impl Services {
         order_id: i64,
         note: &str,
     ) -> ServiceResult<OrderView> {
+        self.order_in_scope(actor, order_id).await?;
         let mut check = Check::new();
         let note = check.optional("note", note, 2000);
         check.finish()?;
@@ -321,7 +335,8 @@ impl Services {
         actor: &Actor,
         f: &BoardFilter,
     ) -> ServiceResult<BoardPage> {
-        let page = f.page.unwrap_or(1).max(1);
+        let paging = crate::paging::Paging::new(f.page, None, PER_PAGE, PER_PAGE)?;
+        let page = paging.page;
         let states = match f.state.as_deref().filter(|s| !s.is_empty()) {
             Some(s) => {
                 if OrderState::from_code(s).is_none() {
@@ -344,7 +359,7 @@ impl Services {
             level,
             due_before: f.late.then(|| self.today_text()),
             limit: PER_PAGE,
-            offset: (page - 1) * PER_PAGE,
+            offset: paging.offset(),
         };
         let mut conn = self.store.read().await?;
         let (rows, total) = store::board(&mut conn, &q).await?;

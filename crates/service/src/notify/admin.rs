@@ -169,6 +169,7 @@ impl Services {
         page: i64,
     ) -> ServiceResult<(Vec<DeliveryRow>, i64)> {
         Self::require_root_admin(actor)?;
+        let paging = crate::paging::Paging::new(Some(page), None, 100, 100)?;
         let states = match state.filter(|s| !s.is_empty()) {
             Some(s @ ("pending" | "sent" | "failed")) => vec![s.to_string()],
             Some(_) => return Err(ServiceError::field("state", "error.choice")),
@@ -181,7 +182,7 @@ impl Services {
                 states,
                 troubled,
                 limit: 100,
-                offset: (page.max(1) - 1) * 100,
+                offset: paging.offset(),
             },
         )
         .await?)

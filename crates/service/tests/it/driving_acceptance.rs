@@ -534,21 +534,23 @@ async fn verdicts_online_by_code_and_by_callback(backend: Backend) {
         (1, 2, 0, 1, 0)
     );
     assert_eq!(s.due_on.as_deref(), Some("2026-11-16"));
+    let comments: Vec<(&str, &str, &str, i64)> = s
+        .comments
+        .iter()
+        .map(|c| {
+            (
+                c.verdict.as_str(),
+                c.comment.as_str(),
+                c.via.as_str(),
+                c.round,
+            )
+        })
+        .collect();
     assert_eq!(
-        s.comments,
+        comments,
         vec![
-            (
-                "satisfied".into(),
-                "很方便，感谢".into(),
-                "online".into(),
-                0
-            ),
-            (
-                "basically".into(),
-                "基本解决，希望再多装几个".into(),
-                "phone".into(),
-                0
-            ),
+            ("satisfied", "很方便，感谢", "online", 0),
+            ("basically", "基本解决，希望再多装几个", "phone", 0),
         ]
     );
     let json = serde_json::to_value(&s).unwrap();

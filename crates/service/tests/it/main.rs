@@ -12,6 +12,7 @@ mod driving;
 mod driving_acceptance;
 mod driving_outbox;
 mod driving_sweeps;
+mod five;
 mod imports;
 mod reports;
 mod rules;

@@ -1,6 +1,6 @@
 //! The working-day calendar and the at-risk policy.
 
-use axum::Json;
+use crate::input::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};

@@ -1,26 +1,29 @@
 //! Demands (诉求): submission by integrations, the inbox and its steps, co-signing, one's own
 //! demands, the public tracking lookup, response figures and the in-app notifications.
 
-use axum::Json;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum_extra::extract::Query as MultiQuery;
+use crate::input::Json;
+use std::collections::BTreeMap;
+
+use crate::input::Query;
+use crate::input::Query as MultiQuery;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use shishi_core::demand::Channel;
 use shishi_service::ServiceError;
 use shishi_service::demands::{
-    DemandDetail, DemandInput, DemandView, InboxFilter, InboxPage, ResponseFigures, SimilarDemand,
+    DemandDetail, DemandInput, DemandView, InboxFilter, InboxPage, ResponseFigures, Similar,
     StepInput, Submitted,
 };
-use shishi_service::matter_similarity::SimilarMatter;
 use shishi_store::demands::{LimitRow, ListEntry, NotificationRow};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ApiResult, OrApi, Page};
-use crate::auth::ApiUser;
+use crate::auth::{ApiUser, MaybeApiUser};
 use crate::error::{ApiError, ErrorBody};
 use crate::i18n::Lang;
+use crate::input::IdempotencyKey;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -121,35 +124,56 @@ pub struct SimilarQuery {
 }
 
 /// Open demands and listed matters that read like the text being typed, to co-sign or follow
-/// instead of filing again. Public: it shows titles only, never who raised them.
-#[utoipa::path(get, path = "/similar", tag = "demands", params(SimilarQuery), security(()),
+/// instead of filing again; never who raised them. Without signing in, a caller learns only
+/// that similar open demands exist (their ids), no title.
+#[utoipa::path(get, path = "/similar", tag = "demands", params(SimilarQuery), security((), ("bearer" = []), ("cookie" = [])),
     responses((status = 200, body = Similar)))]
 async fn similar(
     State(st): State<AppState>,
     lang: Lang,
+    MaybeApiUser(user): MaybeApiUser,
     Query(q): Query<SimilarQuery>,
 ) -> ApiResult<Similar> {
     let text: String = q.text.chars().take(4000).collect();
-    Ok(Json(Similar {
-        demands: st.services.similar_demands(&text, 5).await.or_api(lang)?,
-        matters: st.services.similar_matters(&text, 3).await.or_api(lang)?,
-    }))
+    let actor = user.as_ref().map(|u| &u.actor);
+    Ok(Json(st.services.similar(actor, &text).await.or_api(lang)?))
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct Similar {
-    /// Open demands to co-sign.
-    pub demands: Vec<SimilarDemand>,
-    /// Practical matters already on the list.
-    pub matters: Vec<SimilarMatter>,
-}
-
+/// A demand as an integration sends it: `DemandInput` and its channel. Written out member by
+/// member (not flattened) so that the schema lists what is required and a bad member is named.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewDemand {
     /// online, mobile, mailbox, hotline, suggestion_box, questionnaire, symposium, visit or api.
     pub channel: String,
-    #[serde(flatten)]
-    pub demand: DemandInput,
+    pub title: String,
+    #[serde(default)]
+    pub body: String,
+    pub unit_id: i64,
+    #[serde(default)]
+    pub category_id: Option<i64>,
+    /// Phone or e-mail for a callback; shown to handlers only for named demands.
+    #[serde(default)]
+    pub contact: String,
+    /// A signed-in submitter may hide their name from everyone who handles the demand.
+    #[serde(default)]
+    pub anonymous: bool,
+    /// The channel's own fields, e.g. `caller_number`, `called_at` for a hotline call.
+    #[serde(default)]
+    pub channel_details: BTreeMap<String, String>,
+}
+
+impl NewDemand {
+    fn into_input(self) -> DemandInput {
+        DemandInput {
+            title: self.title,
+            body: self.body,
+            unit_id: self.unit_id,
+            category_id: self.category_id,
+            contact: self.contact,
+            anonymous: self.anonymous,
+            channel_details: self.channel_details,
+        }
+    }
 }
 
 /// Submits a demand. Send an `Idempotency-Key` header: a repeat with the same key answers the
@@ -161,16 +185,16 @@ async fn submit(
     State(st): State<AppState>,
     lang: Lang,
     user: ApiUser,
-    headers: HeaderMap,
+    IdempotencyKey(key): IdempotencyKey,
     Json(d): Json<NewDemand>,
 ) -> Result<(StatusCode, Json<Submitted>), ApiError> {
     let channel = Channel::from_code(d.channel.trim())
         .ok_or_else(|| ServiceError::field("channel", "error.choice"))
         .or_api(lang)?;
-    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
+    let demand = d.into_input();
     let out = st
         .services
-        .submit_demand(Some(&user.actor), channel, &d.demand, key, vec![])
+        .submit_demand(Some(&user.actor), channel, &demand, key.as_deref(), vec![])
         .await
         .or_api(lang)?;
     let status = if out.repeated {

@@ -2,8 +2,9 @@
 //! extensions (延期), the completion claim, the requesters' verdicts (评价) and callbacks
 //! (回访), and the policy that governs them. Verdicts never carry a requester's identity.
 
-use axum::Json;
-use axum::extract::{Path, Query, State};
+use crate::input::Json;
+use crate::input::Query;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use shishi_core::driving::DrivingPolicy;

@@ -1,8 +1,9 @@
 //! Excel import for programs: the workbook as the request body, the row-by-row plan back.
 
-use axum::Json;
+use crate::input::Json;
+use crate::input::Query;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use serde::Deserialize;
 use shishi_service::ServiceError;
 use shishi_service::imports::{ImportKind, ImportReport, ImportRequest, NoProgress};

@@ -1,15 +1,13 @@
 //! Matters: the ledger, one matter with its history, creating and decomposing, editing,
 //! lifecycle steps, progress with evidence, evidence downloads, the summary line.
 
-use axum::Json;
-use axum::extract::{Multipart, Path, Query, State};
+use crate::input::Json;
+use crate::input::Query;
+use crate::input::Query as MultiQuery;
+use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum_extra::extract::Query as MultiQuery;
 use serde::Deserialize;
-use shishi_core::MatterAction;
-use shishi_service::ServiceError;
-use shishi_service::files::Upload;
 use shishi_service::matters::{LedgerFilter, LedgerPage, MatterDetail, MatterInput, Summary};
 use shishi_store::matters::{MatterRow, ProgressRow};
 use utoipa_axum::router::OpenApiRouter;
@@ -148,12 +146,9 @@ async fn transition(
     Path(id): Path<i64>,
     Json(t): Json<TransitionInput>,
 ) -> ApiResult<MatterRow> {
-    let action = MatterAction::from_code(t.action.trim())
-        .ok_or_else(|| ServiceError::field("action", "error.choice"))
-        .or_api(lang)?;
     Ok(Json(
         st.services
-            .transition(&user.actor, id, action, &t.reason)
+            .transition_by_code(&user.actor, id, &t.action, &t.reason)
             .await
             .or_api(lang)?,
     ))
@@ -169,40 +164,13 @@ async fn post_progress(
     lang: Lang,
     user: ApiUser,
     Path(id): Path<i64>,
-    mut mp: Multipart,
+    mp: Multipart,
 ) -> Result<(StatusCode, Json<ProgressRow>), ApiError> {
-    let broken = || ApiError::new(ServiceError::field("files", "error.upload_broken"), lang);
-    let mut percent = None;
-    let mut narrative = String::new();
-    let mut uploads = Vec::new();
-    while let Some(field) = mp.next_field().await.map_err(|_| broken())? {
-        let name = field.name().unwrap_or("").to_string();
-        let filename = field.file_name().map(str::to_string);
-        let data = field.bytes().await.map_err(|_| broken())?;
-        match name.as_str() {
-            "percent" => {
-                percent = Some(
-                    String::from_utf8_lossy(&data)
-                        .trim()
-                        .parse::<i64>()
-                        .map_err(|_| {
-                            ApiError::new(ServiceError::field("percent", "error.number"), lang)
-                        })?,
-                )
-            }
-            "narrative" => narrative = String::from_utf8_lossy(&data).into_owned(),
-            "files" => uploads.push(Upload {
-                filename: filename.unwrap_or_default(),
-                data: data.to_vec(),
-            }),
-            _ => {}
-        }
-    }
-    let percent = percent
-        .ok_or_else(|| ApiError::new(ServiceError::field("percent", "error.required"), lang))?;
+    let (fields, uploads) = crate::input::read_multipart(mp).await.or_api(lang)?;
+    let text = |k: &str| fields.get(k).map(String::as_str).unwrap_or("");
     let row = st
         .services
-        .post_progress(&user.actor, id, percent, &narrative, uploads)
+        .post_progress_form(&user.actor, id, text("percent"), text("narrative"), uploads)
         .await
         .or_api(lang)?;
     Ok((StatusCode::CREATED, Json(row)))

@@ -7,9 +7,12 @@ mod driving;
 mod imports;
 mod matters;
 mod org;
+mod problems;
 mod session;
 
-use axum::Json;
+pub use problems::json_errors;
+
+use crate::input::Json;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -63,6 +66,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .into_iter()
         .map(|(k, v)| (format!("/api/v1{k}"), v))
         .collect();
+    problems::document_request_errors(&mut doc);
     doc
 }
 

@@ -1,10 +1,12 @@
 //! The organisation: units, people and their grants, campaigns, content areas.
 
-use axum::Json;
-use axum::extract::{Path, Query, State};
+use crate::input::Json;
+use crate::input::Query;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use shishi_service::campaigns::CampaignInput;
+use shishi_service::paging::Paging;
 use shishi_service::units::UnitInput;
 use shishi_service::users::UserInput;
 use shishi_store::campaigns::{CampaignRow, ContentAreaRow};
@@ -48,11 +50,16 @@ async fn list_units(
     }))
 }
 
+/// A unit and where it goes; written out member by member so that the schema lists what is
+/// required and a bad member is named.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewUnit {
     pub parent_id: i64,
-    #[serde(flatten)]
-    pub unit: UnitInput,
+    pub name: String,
+    /// group, subsidiary, unit or department.
+    pub kind: String,
+    #[serde(default)]
+    pub sort_order: i64,
 }
 
 /// Adds a unit under a parent the caller administers.
@@ -66,7 +73,15 @@ async fn create_unit(
 ) -> Result<(StatusCode, Json<UnitRow>), ApiError> {
     let unit = st
         .services
-        .create_unit(&user.actor, Some(u.parent_id), &u.unit)
+        .create_unit(
+            &user.actor,
+            Some(u.parent_id),
+            &UnitInput {
+                name: u.name,
+                kind: u.kind,
+                sort_order: u.sort_order,
+            },
+        )
         .await
         .or_api(lang)?;
     Ok((StatusCode::CREATED, Json(unit)))
@@ -151,7 +166,10 @@ async fn set_unit_active(
 pub struct UserQuery {
     /// Part of a name or username.
     pub q: Option<String>,
+    /// From 1.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<i64>,
 }
 
@@ -163,11 +181,15 @@ async fn list_users(
     user: ApiUser,
     Query(q): Query<UserQuery>,
 ) -> ApiResult<Page<UserRow>> {
-    let per_page = q.per_page.unwrap_or(50).clamp(1, 500);
-    let offset = (q.page.unwrap_or(1).max(1) - 1) * per_page;
+    let paging = Paging::new(q.page, q.per_page, 50, 500).or_api(lang)?;
     let page = st
         .services
-        .list_users(&user.actor, q.q.as_deref().unwrap_or(""), per_page, offset)
+        .list_users(
+            &user.actor,
+            q.q.as_deref().unwrap_or(""),
+            paging.per_page,
+            paging.offset(),
+        )
         .await
         .or_api(lang)?;
     Ok(Json(Page {

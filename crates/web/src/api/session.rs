@@ -1,6 +1,6 @@
 //! Signing in for API clients, the caller's identity, and personal API tokens.
 
-use axum::Json;
+use crate::input::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;

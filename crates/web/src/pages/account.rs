@@ -1,9 +1,10 @@
 //! Signing in and out, the language switch, and a person's own account (password, tokens).
 
+use crate::input::Form;
+use crate::input::Query;
 use askama::Template;
-use axum::Form;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};

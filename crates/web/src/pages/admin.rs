@@ -1,10 +1,13 @@
 //! System administration pages: the unit tree, and people with their grants.
 
+use crate::input::Query;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+
+use crate::input::Form;
 use serde::Deserialize;
 use shishi_core::Role;
 use shishi_core::unit::UnitKind;
@@ -333,16 +336,18 @@ async fn users_page(
     form: UserForm,
     errors: FormErrors,
 ) -> PageResult {
-    let page = super::opt_id(&q.page).unwrap_or(1).max(1);
+    let paging = shishi_service::paging::Paging::new(
+        super::opt_id(&q.page),
+        None,
+        USERS_PER_PAGE,
+        USERS_PER_PAGE,
+    )
+    .or_page(lang)?;
+    let page = paging.page;
     let query = q.q.clone().unwrap_or_default();
     let list = st
         .services
-        .list_users(
-            &user.actor,
-            &query,
-            USERS_PER_PAGE,
-            (page - 1) * USERS_PER_PAGE,
-        )
+        .list_users(&user.actor, &query, USERS_PER_PAGE, paging.offset())
         .await
         .or_page(lang)?;
     let mut all = st.services.visible_units(&user.actor).await.or_page(lang)?;

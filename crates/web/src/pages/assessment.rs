@@ -2,11 +2,14 @@
 //! the red and black lists, the weights (system admin of the whole organisation), and the
 //! ranking as a workbook.
 
+use crate::input::Query;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+
+use crate::input::Form;
 use serde::Deserialize;
 use shishi_report::assess::{AssessPolicy, Assessed};
 use shishi_report::figures::percent;

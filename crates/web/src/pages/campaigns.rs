@@ -1,10 +1,12 @@
 //! Campaigns (批次/专项活动): the list, a form to create one, and editing.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::routing::get;
-use axum::{Form, Router};
+
+use crate::input::Form;
 use serde::Deserialize;
 use shishi_service::ServiceError;
 use shishi_service::campaigns::{CampaignInput, STAGES};

@@ -5,9 +5,10 @@
 //! text in viewBox units, so one drawing cannot read well at both widths; the stylesheet shows
 //! the one that fits.
 
+use crate::input::Query;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::Uri;
 use axum::routing::get;
 use serde::Deserialize;

@@ -1,12 +1,15 @@
 //! Demand pages for those who handle them and those who raised them: the unit inbox with its
 //! response figures, a demand with its steps, one's own demands, and notifications.
 
+use crate::input::Query;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use axum::{Form, Router};
+
+use crate::input::Form;
 use serde::Deserialize;
 use shishi_core::demand::{Channel, DemandAction};
 use shishi_service::ServiceError;

@@ -2,10 +2,12 @@
 //! close), a request for more time, and the completion claim with its evidence. Each answers
 //! with the matter page: at the section on success, with the refusal beside the form otherwise.
 
+use axum::Router;
 use axum::extract::{Multipart, Path, State};
 use axum::http::Uri;
 use axum::routing::post;
-use axum::{Form, Router};
+
+use crate::input::Form;
 use serde::Deserialize;
 use shishi_service::ServiceError;
 use shishi_service::driving::{OrderInput, ReplyInput};

@@ -3,10 +3,12 @@
 //! No page here names a requester.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+
+use crate::input::Form;
 use serde::Deserialize;
 use shishi_service::ServiceError;
 use shishi_service::demands::DemandView;
@@ -137,7 +139,7 @@ async fn mine(
     lang: Lang,
     user: PageUser,
     uri: Uri,
-    axum::extract::Query(q): axum::extract::Query<NoticeQuery>,
+    crate::input::Query(q): crate::input::Query<NoticeQuery>,
 ) -> PageResult {
     let notice = q.rated.map(|_| lang.t("verdict.thanks"));
     mine_page(&st, lang, &user, &uri, None, notice).await
@@ -269,7 +271,7 @@ async fn callbacks(
     lang: Lang,
     user: PageUser,
     uri: Uri,
-    axum::extract::Query(q): axum::extract::Query<NoticeQuery>,
+    crate::input::Query(q): crate::input::Query<NoticeQuery>,
 ) -> PageResult {
     let notice = q.rated.map(|_| lang.t("callback.recorded"));
     callbacks_page(&st, lang, &user, &uri, None, notice).await

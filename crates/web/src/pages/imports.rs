@@ -5,10 +5,12 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, Uri};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+
+use crate::input::Form;
 use serde::Deserialize;
 use shishi_report::import::{ColumnMapping, Field};
 use shishi_service::imports::{

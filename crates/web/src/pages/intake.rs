@@ -3,11 +3,14 @@
 
 use std::collections::BTreeMap;
 
+use crate::input::Query;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+
+use crate::input::Form;
 use serde::Deserialize;
 use shishi_core::demand::Channel;
 use shishi_service::ServiceError;

@@ -1,11 +1,11 @@
 //! The ledger (台账): filters, the summary line, the table, paging.
 
+use crate::input::Query;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::http::Uri;
 use axum::routing::get;
-use axum_extra::extract::Query;
 use serde::Deserialize;
 use shishi_core::MatterStatus;
 use shishi_report::period::Period;

@@ -5,11 +5,13 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{Uri, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use axum::{Form, Router};
+
+use crate::input::Form;
 use serde::Deserialize;
 use shishi_core::MatterAction;
 use shishi_core::driving::OrderLevel;
@@ -444,14 +446,10 @@ async fn transition(
     Form(f): Form<TransitionForm>,
 ) -> PageResult {
     user.check_csrf(&f.csrf).or_page(lang)?;
-    let result = match MatterAction::from_code(f.action.trim()) {
-        Some(action) => {
-            st.services
-                .transition(&user.actor, id, action, &f.reason)
-                .await
-        }
-        None => Err(ServiceError::field("action", "error.choice")),
-    };
+    let result = st
+        .services
+        .transition_by_code(&user.actor, id, &f.action, &f.reason)
+        .await;
     step_outcome(
         &st,
         lang,
@@ -481,14 +479,10 @@ async fn progress(
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
     let narrative = get("narrative");
     let percent_text = get("percent");
-    let result = match percent_text.trim().parse::<i64>() {
-        Ok(percent) => {
-            st.services
-                .post_progress(&user.actor, id, percent, &narrative, uploads)
-                .await
-        }
-        Err(_) => Err(ServiceError::field("percent", "error.number")),
-    };
+    let result = st
+        .services
+        .post_progress_form(&user.actor, id, &percent_text, &narrative, uploads)
+        .await;
     step_outcome(
         &st,
         lang,

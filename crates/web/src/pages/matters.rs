@@ -1,11 +1,14 @@
 //! The matter form: create, decompose (拉条挂账), edit. The matter page itself is in
 //! `matter_page`.
 
+use crate::input::Query;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+
+use crate::input::Form;
 use serde::Deserialize;
 use shishi_service::ServiceError;
 use shishi_service::demands::StepInput;

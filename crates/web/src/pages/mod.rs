@@ -30,12 +30,10 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::Multipart;
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use shishi_core::Role;
-use shishi_service::files::Upload;
 use shishi_service::{Actor, ServiceError};
 
 use crate::auth::PageUser;
@@ -160,18 +158,26 @@ struct ErrorPage<'a> {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         log_internal(&self.error);
-        let status = status_of(&self.error);
-        let page = ErrorPage {
-            lang: self.lang,
-            title: self.lang.t(&format!("http.{}", status.as_u16())),
-            message: self.lang.error(&self.error),
-            status: status.as_u16(),
-            _p: std::marker::PhantomData,
-        };
-        match page.render() {
-            Ok(html) => (status, Html(html)).into_response(),
-            Err(_) => (status, self.lang.error(&self.error)).into_response(),
-        }
+        error_page(
+            self.lang,
+            status_of(&self.error),
+            &self.lang.error(&self.error),
+        )
+    }
+}
+
+/// An error page with its status and one sentence, in the person's language.
+pub fn error_page(lang: Lang, status: StatusCode, message: &str) -> Response {
+    let page = ErrorPage {
+        lang,
+        title: lang.t(&format!("http.{}", status.as_u16())),
+        message: message.to_string(),
+        status: status.as_u16(),
+        _p: std::marker::PhantomData,
+    };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => (status, message.to_string()).into_response(),
     }
 }
 
@@ -325,40 +331,7 @@ pub fn localized(lang: Lang, e: &shishi_store::demands::ListEntry) -> String {
     }
 }
 
-/// Reads a multipart form into its text fields and the uploads sent as `files`.
-pub async fn read_multipart(
-    mut mp: Multipart,
-) -> Result<(BTreeMap<String, String>, Vec<Upload>), ServiceError> {
-    let mut fields = BTreeMap::new();
-    let mut uploads = Vec::new();
-    loop {
-        let field = match mp.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => return Err(ServiceError::field("files", "error.upload_broken")),
-        };
-        let name = field.name().unwrap_or("").to_string();
-        let filename = field.file_name().map(str::to_string);
-        let data = field
-            .bytes()
-            .await
-            .map_err(|_| ServiceError::field("files", "error.upload_broken"))?;
-        match filename {
-            Some(filename) if name == "files" => {
-                if !data.is_empty() {
-                    uploads.push(Upload {
-                        filename,
-                        data: data.to_vec(),
-                    });
-                }
-            }
-            _ => {
-                fields.insert(name, String::from_utf8_lossy(&data).into_owned());
-            }
-        }
-    }
-    Ok((fields, uploads))
-}
+pub use crate::input::read_multipart;
 
 /// The number of pages for `total` rows at `per_page`; at least one.
 pub fn page_count(total: i64, per_page: i64) -> i64 {

@@ -2,11 +2,14 @@
 //! the units a person manages, and, for the organisation's system admin, the outbox with its
 //! deliveries, retries and the background jobs.
 
+use crate::input::Query;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+
+use crate::input::Form;
 use serde::Deserialize;
 use shishi_service::ServiceError;
 use shishi_service::notify::{WebhookInput, texts};

@@ -3,10 +3,12 @@
 //! time, how long requesters have to give their verdict and what 不满意 does.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::routing::get;
-use axum::{Form, Router};
+
+use crate::input::Form;
 use serde::Deserialize;
 use shishi_core::driving::{DissatisfiedAction, DrivingPolicy, ExtensionApprover, OnTimeBasis};
 use shishi_service::{FieldError, ServiceError};

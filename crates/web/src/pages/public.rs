@@ -4,12 +4,15 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
+use crate::input::Query;
 use askama::Template;
-use axum::extract::{ConnectInfo, Multipart, Path, Query, State};
+use axum::Router;
+use axum::extract::{ConnectInfo, Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::{Form, Router};
+
+use crate::input::Form;
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::Deserialize;

@@ -2,12 +2,15 @@
 //! narrative and submission (上报), the units below that have not submitted, and a frozen
 //! submission exactly as it was made.
 
+use crate::input::Query;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+
+use crate::input::Form;
 use serde::Deserialize;
 use shishi_report::figures::{AreaCounts, Counts, percent};
 use shishi_report::kinds::{DuePolicy, ReportKind};

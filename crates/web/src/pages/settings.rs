@@ -1,11 +1,14 @@
 //! Settings of the whole organisation, for its system admins: the working-day calendar, the
 //! at-risk rule, the time limits for demands, and the lists demands are sorted and declined by.
 
+use crate::input::Query;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+
+use crate::input::Form;
 use serde::Deserialize;
 use shishi_service::ServiceError;
 use shishi_store::calendar::CalendarDayRow;

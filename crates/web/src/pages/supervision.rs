@@ -1,11 +1,14 @@
 //! The supervision board (督办事项清单) of everything a person reads, and the extension
 //! requests (延期申请) waiting for their decision.
 
+use crate::input::Query;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+
+use crate::input::Form;
 use serde::Deserialize;
 use shishi_core::driving::{OrderLevel, OrderState};
 use shishi_service::ServiceError;

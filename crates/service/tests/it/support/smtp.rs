@@ -1,7 +1,7 @@
 //! A real SMTP server on loopback for the e-mail tests: aiosmtpd, driven by the sink script of
 //! shishi-notify (`crates/notify/tests/smtp_sink.py`), in plain-relay mode. Every accepted
 //! message is read back as Python's e-mail parser decoded it. Needs `python3` with aiosmtpd
-//! (`python3 -m pip install aiosmtpd`; `.ci/run` installs it).
+//! (`python3 -m pip install aiosmtpd`; `scripts/test.sh` installs it).
 #![allow(dead_code)]
 
 use std::fs::File;
@@ -39,7 +39,7 @@ impl SmtpSink {
         assert!(
             has_aiosmtpd,
             "the e-mail tests need python3 with aiosmtpd, which is missing: \
-             run `python3 -m pip install aiosmtpd` (or .ci/run, which installs it)"
+             run `python3 -m pip install aiosmtpd` (scripts/test.sh installs it in target/test-python and runs the tests with it)"
         );
         let dir = tempfile::tempdir().expect("temp dir");
         let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../notify/tests/smtp_sink.py");
