@@ -257,6 +257,38 @@ async fn deadlines_across_a_provisional_year_are_marked_then_flagged(backend: Ba
     let ab = app.browser_as("admin").await;
     let (_, html) = ab.get("/calendar").await;
     assert!(html.contains("moved-deadlines") && html.contains("三年规划的职工宿舍改造"));
+
+    // A demand whose limit runs into a provisional year: the inbox marks its limits.
+    let root = services.actor(admin.user_id).await.unwrap();
+    services
+        .set_response_limit(&root, unit, 0, 2, 365)
+        .await
+        .unwrap();
+    let submitted = services
+        .submit_demand(
+            None,
+            shishi_core::demand::Channel::Online,
+            &shishi_service::demands::DemandInput {
+                title: "宿舍热水供应时间太短".into(),
+                body: "宿舍热水只供应到晚上九点，希望延长。".into(),
+                unit_id: unit,
+                contact: "13800006666".into(),
+                ..Default::default()
+            },
+            None,
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (_, html) = b.get("/inbox?q=%E5%AE%BF%E8%88%8D%E7%83%AD%E6%B0%B4").await; // 宿舍热水
+    assert!(
+        html.contains(&format!("/demands/{}", submitted.id)),
+        "{html}"
+    );
+    assert!(
+        html.contains("badge warn provisional"),
+        "the inbox marks the limits"
+    );
 }
 both_backends!(
     deadlines_across_a_provisional_year_are_marked_then_flagged_on,
