@@ -94,6 +94,12 @@ pub struct MatterView {
     pub on_time: Option<bool>,
     /// 督办中: a supervision order is open or answered and not yet closed.
     pub under_supervision: bool,
+    /// The deadline was counted in working days across a year whose holidays are still
+    /// provisional (computed by rule, not yet confirmed by a system admin).
+    pub deadline_provisional: bool,
+    /// The deadline the confirmed calendar gives instead, when it would have moved the one
+    /// kept.
+    pub deadline_moved_to: Option<String>,
 }
 
 /// The summary line: "共18项，已完成15项，推进中3项".
@@ -269,6 +275,8 @@ impl Services {
                     )
                 }),
             under_supervision: row.open_orders > 0,
+            deadline_provisional: false,
+            deadline_moved_to: None,
             row,
         }
     }
@@ -380,8 +388,10 @@ impl Services {
             store::count_matching(&mut conn, &overdue_q).await?
         };
         let at_risk = store::count_matching(&mut conn, &at_risk_q).await?;
+        let mut items: Vec<MatterView> = rows.into_iter().map(|r| self.view(r)).collect();
+        self.mark_deadlines(&mut conn, &mut items).await?;
         Ok(LedgerPage {
-            items: rows.into_iter().map(|r| self.view(r)).collect(),
+            items,
             total,
             page,
             per_page,
@@ -429,6 +439,11 @@ impl Services {
         let status = status_of(&m);
         let rel = relation(actor, &m);
         let missing = five(&m).missing();
+        let mut children: Vec<MatterView> = children.into_iter().map(|c| self.view(c)).collect();
+        self.mark_deadlines(&mut conn, &mut children).await?;
+        let mut matter = [self.view(m)];
+        self.mark_deadlines(&mut conn, &mut matter).await?;
+        let [matter] = matter;
         Ok(MatterDetail {
             actions: matter::available_actions(status, rel),
             can_edit: rel.manages && status.is_editable(),
@@ -436,11 +451,11 @@ impl Services {
             can_decompose: rel.manages && status.is_editable(),
             missing,
             parent,
-            children: children.into_iter().map(|c| self.view(c)).collect(),
+            children,
             progress,
             files,
             history,
-            matter: self.view(m),
+            matter,
         })
     }
 
@@ -575,6 +590,13 @@ impl Services {
             self.clock.now_ms(),
         )
         .await?;
+        self.note_deadline_basis(
+            &mut tx,
+            id,
+            input.deadline_working_days,
+            fields.deadline.as_deref(),
+        )
+        .await?;
         audit::append(
             &mut tx,
             Some(actor.id()),
@@ -699,6 +721,13 @@ impl Services {
             &fields,
             keep_original,
             self.clock.now_ms(),
+        )
+        .await?;
+        self.note_deadline_basis(
+            &mut tx,
+            id,
+            input.deadline_working_days,
+            fields.deadline.as_deref(),
         )
         .await?;
         if keep_original && fields.owner_id != current.owner_id {

@@ -1,7 +1,7 @@
 //! First start: the organisation's root unit, the first system admin, the shipped calendar.
 
 use shishi_core::Role;
-use shishi_core::calendar::{BUILTIN_CSV, parse_csv};
+use shishi_core::calendar::{BUILTIN_CSV, holiday_codes, parse_csv};
 use shishi_store::{audit, calendar, units, users};
 
 use crate::auth::{check_password, hash_password};
@@ -77,7 +77,14 @@ impl Services {
         let days = parse_csv(BUILTIN_CSV).map_err(|e| ServiceError::Internal(e.to_string()))?;
         let mut tx = self.store.write().await?;
         for d in &days {
-            calendar::upsert_day(&mut tx, &d.date.to_string(), d.kind.code(), &d.name).await?;
+            calendar::upsert_day(
+                &mut tx,
+                &d.date.to_string(),
+                d.kind.code(),
+                &d.name,
+                &holiday_codes(&d.holidays),
+            )
+            .await?;
         }
         audit::append(
             &mut tx,

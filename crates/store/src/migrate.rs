@@ -49,6 +49,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_reports.sql"),
         postgres: include_str!("../migrations/postgres/0006_reports.sql"),
     },
+    Migration {
+        version: 9,
+        description: "provisional calendar",
+        sqlite: include_str!("../migrations/sqlite/0009_calendar_provisional.sql"),
+        postgres: include_str!("../migrations/postgres/0009_calendar_provisional.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> StoreResult<Vec<i64>> {

@@ -296,6 +296,9 @@ mod tests {
         for s in shishi_service::campaigns::STAGES {
             keys.push(format!("stage.{s}"));
         }
+        for h in shishi_core::calendar::Holiday::ALL {
+            keys.push(format!("holiday.{}", h.code()));
+        }
         for s in shishi_core::demand::DemandStatus::ALL {
             keys.push(format!("demand_status.{}", s.code()));
         }

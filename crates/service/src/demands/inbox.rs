@@ -41,6 +41,11 @@ impl Services {
             transferred_from: d.transferred_from,
             accept_due: d.accept_due.clone(),
             answer_due: d.answer_due.clone(),
+            dues_provisional: [&d.accept_due, &d.answer_due]
+                .into_iter()
+                .filter_map(|due| parse_date(due))
+                .chain([d.closed_at.map_or(today, shishi_core::time::beijing_date)])
+                .any(|until| !cal.provisional_years_between(created, until).is_empty()),
             // A closed demand's age stops at its close.
             age_working_days: cal
                 .working_days_between(

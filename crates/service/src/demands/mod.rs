@@ -71,6 +71,9 @@ pub struct DemandView {
     pub transferred_from: Option<i64>,
     pub accept_due: String,
     pub answer_due: String,
+    /// The limits (and the age) were counted across a year whose holidays are still
+    /// provisional: they may move when a system admin confirms it.
+    pub dues_provisional: bool,
     /// Working days since it arrived.
     pub age_working_days: i64,
     /// Past the limit to accept (still waiting) or to answer (still open).

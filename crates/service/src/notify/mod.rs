@@ -57,6 +57,7 @@ impl Services {
         match subject_type {
             "demand" => format!("{base}/demands/{id}"),
             "report" => format!("{base}/reports?unit={id}"),
+            "calendar" => format!("{base}/calendar?year={id}"),
             _ => format!("{base}/matters/{id}"),
         }
     }

@@ -204,6 +204,13 @@ const TEXTS: &[(&str, &str, &str, &str, &str)] = &[
         "“{title}” is done; please rate it: satisfied, basically satisfied or dissatisfied.",
     ),
     (
+        "calendar_confirm",
+        "请确认节假日安排",
+        "Please confirm the holiday calendar",
+        "{title}年的节假日安排尚未确认，工作日目前按规则推算（法定节日和周末，不含调休）。国务院办公厅公布安排后，请在“工作日历”页录入或确认。",
+        "The holidays of {title} are not confirmed: working days are counted by rule (statutory holidays and weekends, no make-up days). Once the State Council publishes the arrangement, enter or confirm it on the Calendar page.",
+    ),
+    (
         "ready_to_close",
         "实事项目可以销号",
         "A matter can be closed",

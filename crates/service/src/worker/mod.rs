@@ -3,6 +3,7 @@
 //! leases, deliveries with leases and attempts), so a restart loses nothing and several
 //! servers on one database do each piece of work once.
 
+mod calendar_reminder;
 mod deliver;
 mod sweeps;
 
@@ -18,12 +19,13 @@ use shishi_store::outbox;
 use crate::{ServiceResult, Services};
 
 /// The periodic jobs, each run by one server at a time.
-pub const JOBS: [&str; 5] = [
+pub const JOBS: [&str; 6] = [
     "deadlines",
     "orders",
     "stale_progress",
     "evaluations",
     "reports",
+    "calendar",
 ];
 
 #[derive(Debug, Clone)]
@@ -172,6 +174,7 @@ impl Worker {
             "stale_progress" => s.sweep_stale_progress().await,
             "evaluations" => s.sweep_evaluations().await,
             "reports" => s.sweep_reports().await,
+            "calendar" => s.sweep_calendar().await,
             _ => Ok(String::new()),
         };
         let (summary, error) = match &result {

@@ -4,6 +4,7 @@
 mod support;
 
 mod assessment;
+mod calendar;
 mod dashboard;
 mod demands;
 mod demo;

@@ -4,7 +4,8 @@ use crate::input::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use shishi_store::calendar::CalendarDayRow;
+use shishi_service::calendar::CalendarYear;
+use shishi_store::calendar::{CalendarDayRow, MovedDeadlineRow};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -19,10 +20,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_days))
         .routes(routes!(set_day, delete_day))
         .routes(routes!(import_days))
+        .routes(routes!(get_year))
+        .routes(routes!(confirm_year))
+        .routes(routes!(moved_deadlines))
         .routes(routes!(get_policy, set_policy))
 }
 
-/// Named days: statutory holidays and make-up working days (调休).
+/// Named days of the confirmed years: statutory holidays and make-up working days (调休).
 #[utoipa::path(get, path = "/calendar/days", tag = "calendar", responses((status = 200, body = Vec<CalendarDayRow>)))]
 async fn list_days(
     State(st): State<AppState>,
@@ -38,9 +42,13 @@ pub struct DayInput {
     pub kind: String,
     #[serde(default)]
     pub name: String,
+    /// The festival: new_year, spring_festival, qingming, labour_day, dragon_boat,
+    /// mid_autumn or national_day; without it, read from the name.
+    #[serde(default)]
+    pub holiday: Option<String>,
 }
 
-/// Names a day (root system admin).
+/// Names a day (root system admin). A year that was provisional is confirmed by it.
 #[utoipa::path(put, path = "/calendar/days/{day}", tag = "calendar", params(("day" = String, Path, description = "YYYY-MM-DD")),
     request_body = DayInput, responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn set_day(
@@ -51,7 +59,7 @@ async fn set_day(
     Json(d): Json<DayInput>,
 ) -> Result<StatusCode, ApiError> {
     st.services
-        .set_calendar_day(&user.actor, &day, &d.kind, &d.name)
+        .set_calendar_day(&user.actor, &day, &d.kind, &d.name, d.holiday.as_deref())
         .await
         .or_api(lang)?;
     Ok(StatusCode::NO_CONTENT)
@@ -77,7 +85,8 @@ pub struct Imported {
     pub days: usize,
 }
 
-/// Imports `date,kind,name` lines (a year's notice); all or nothing.
+/// Imports `date,kind,name` lines (a year's notice); all or nothing. Confirms the years it
+/// touches.
 #[utoipa::path(post, path = "/calendar/import", tag = "calendar", request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = Imported), (status = 422, body = ErrorBody)))]
 async fn import_days(
@@ -93,6 +102,54 @@ async fn import_days(
             .await
             .or_api(lang)?,
     }))
+}
+
+/// A year as the calendar counts it: the official days, or the provisional ones computed by
+/// rule (statutory holidays, no make-up working days) until the year is confirmed.
+#[utoipa::path(get, path = "/calendar/years/{year}", tag = "calendar", params(("year" = i32, Path)),
+    responses((status = 200, body = CalendarYear)))]
+async fn get_year(
+    State(st): State<AppState>,
+    lang: Lang,
+    _user: ApiUser,
+    Path(year): Path<i32>,
+) -> ApiResult<CalendarYear> {
+    Ok(Json(st.services.calendar_year(year).await.or_api(lang)?))
+}
+
+/// Takes a provisional year's computed days as official (root system admin).
+#[utoipa::path(post, path = "/calendar/years/{year}/confirm", tag = "calendar", params(("year" = i32, Path)),
+    responses((status = 200, body = Imported), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn confirm_year(
+    State(st): State<AppState>,
+    lang: Lang,
+    user: ApiUser,
+    Path(year): Path<i32>,
+) -> ApiResult<Imported> {
+    Ok(Json(Imported {
+        days: st
+            .services
+            .confirm_calendar_year(&user.actor, year)
+            .await
+            .or_api(lang)?,
+    }))
+}
+
+/// Deadlines counted across a provisional year that its confirmation would have moved; the
+/// dates were kept (root system admin).
+#[utoipa::path(get, path = "/calendar/moved-deadlines", tag = "calendar",
+    responses((status = 200, body = Vec<MovedDeadlineRow>), (status = 403, body = ErrorBody)))]
+async fn moved_deadlines(
+    State(st): State<AppState>,
+    lang: Lang,
+    user: ApiUser,
+) -> ApiResult<Vec<MovedDeadlineRow>> {
+    Ok(Json(
+        st.services
+            .moved_deadlines(&user.actor)
+            .await
+            .or_api(lang)?,
+    ))
 }
 
 #[derive(Serialize, Deserialize, utoipa::ToSchema)]

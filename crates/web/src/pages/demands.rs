@@ -425,6 +425,7 @@ impl NotificationsTemplate {
         match (n.kind.as_str(), n.subject_type.as_str()) {
             ("rate_requested", _) => "/my/demands#rate".into(),
             (_, "demand") => format!("/demands/{}", n.subject_id),
+            (_, "calendar") => format!("/calendar?year={}", n.subject_id),
             _ => format!("/matters/{}", n.subject_id),
         }
     }

@@ -10,8 +10,9 @@ use axum::routing::{get, post};
 
 use crate::input::Form;
 use serde::Deserialize;
+use shishi_core::calendar::Holiday;
 use shishi_service::ServiceError;
-use shishi_store::calendar::CalendarDayRow;
+use shishi_store::calendar::MovedDeadlineRow;
 use shishi_store::demands::{List, ListEntry};
 
 use super::ledger::{UnitOption, tree_options};
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/calendar", get(calendar).post(set_day))
         .route("/calendar/import", post(import_calendar))
+        .route("/calendar/confirm", post(confirm_year))
         .route("/calendar/{day}/delete", post(delete_day))
         .route("/settings/risk", post(set_risk))
         .route("/settings/limits", post(set_limit))
@@ -39,13 +41,41 @@ struct YearQuery {
     year: Option<String>,
 }
 
+/// One named day as the page shows it.
+struct DayLine {
+    day: String,
+    kind: String,
+    /// The festivals in the reader's language, or the name as entered.
+    label: String,
+}
+
+/// The festivals of a day in the reader's language; a name no festival was read from stays
+/// as entered.
+pub(crate) fn holiday_label(lang: Lang, holidays: &[Holiday], name: &str) -> String {
+    if holidays.is_empty() {
+        return name.to_string();
+    }
+    let sep = if lang.code() == "en" { ", " } else { "、" };
+    holidays
+        .iter()
+        .map(|h| lang.t(&format!("holiday.{}", h.code())))
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
 #[derive(Template)]
 #[template(path = "calendar.html")]
 struct CalendarTemplate {
     ctx: Ctx,
     year: i32,
     years: Vec<i32>,
-    days: Vec<CalendarDayRow>,
+    /// The year's days are computed by rule until a system admin confirms it.
+    provisional: bool,
+    days: Vec<DayLine>,
+    /// The festivals a day can be named for.
+    holidays: Vec<&'static str>,
+    /// Deadlines the confirmed calendar would have moved (system admins only).
+    moved: Vec<MovedDeadlineRow>,
     warn_days: u32,
     threshold: u8,
     errors: FormErrors,
@@ -65,12 +95,7 @@ async fn calendar_page(
     errors: FormErrors,
     notice: Option<String>,
 ) -> PageResult {
-    let all = st.services.calendar_days().await.or_page(lang)?;
-    let mut years: Vec<i32> = all
-        .iter()
-        .filter_map(|d| d.day.get(0..4)?.parse().ok())
-        .collect();
-    years.dedup();
+    let mut years = st.services.calendar_years().await.or_page(lang)?;
     let this_year: i32 = st
         .services
         .clock
@@ -79,16 +104,31 @@ async fn calendar_page(
         .to_string()
         .parse()
         .unwrap_or(2026);
-    let year = year.unwrap_or(this_year);
+    let year = year
+        .filter(|y| {
+            (shishi_core::calendar::rule::FIRST_YEAR..=shishi_core::calendar::rule::LAST_YEAR)
+                .contains(y)
+        })
+        .unwrap_or(this_year);
     if !years.contains(&year) {
         years.push(year);
         years.sort();
     }
-    let prefix = format!("{year}-");
-    let days = all
-        .into_iter()
-        .filter(|d| d.day.starts_with(&prefix))
+    let cy = st.services.calendar_year(year).await.or_page(lang)?;
+    let days = cy
+        .days
+        .iter()
+        .map(|d| DayLine {
+            day: d.day.clone(),
+            kind: d.kind.clone(),
+            label: holiday_label(lang, &d.holidays, &d.name),
+        })
         .collect();
+    let moved = if me.actor.is_root_admin() {
+        st.services.moved_deadlines(&me.actor).await.or_page(lang)?
+    } else {
+        Vec::new()
+    };
     let policy = st.services.risk_policy();
     let status = if errors.any() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -128,7 +168,10 @@ async fn calendar_page(
         ctx: Ctx::new(lang, me, uri, "calendar"),
         year,
         years,
+        provisional: cy.provisional,
         days,
+        holidays: Holiday::ALL.iter().map(|h| h.code()).collect(),
+        moved,
         warn_days: policy.warn_working_days,
         threshold: policy.progress_threshold,
         errors,
@@ -161,6 +204,8 @@ struct DayForm {
     kind: String,
     #[serde(default)]
     name: String,
+    #[serde(default)]
+    holiday: String,
 }
 
 fn year_of(day: &str) -> Option<i32> {
@@ -177,7 +222,7 @@ async fn set_day(
     me.check_csrf(&f.csrf).or_page(lang)?;
     match st
         .services
-        .set_calendar_day(&me.actor, &f.day, &f.kind, &f.name)
+        .set_calendar_day(&me.actor, &f.day, &f.kind, &f.name, Some(&f.holiday))
         .await
     {
         Ok(()) => Ok(see_other(&format!(
@@ -232,6 +277,47 @@ async fn import_calendar(
         Err(e @ (ServiceError::Invalid(_) | ServiceError::Forbidden(_))) => {
             calendar_page(&st, lang, &me, &uri, None, FormErrors::from(&e, lang), None).await
         }
+        Err(e) => Err(PageError { error: e, lang }),
+    }
+}
+
+#[derive(Deserialize)]
+struct ConfirmForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    year: String,
+}
+
+async fn confirm_year(
+    State(st): State<AppState>,
+    lang: Lang,
+    me: PageUser,
+    uri: Uri,
+    Form(f): Form<ConfirmForm>,
+) -> PageResult {
+    me.check_csrf(&f.csrf).or_page(lang)?;
+    let year: Option<i32> = f.year.trim().parse().ok();
+    let result = match year {
+        Some(y) => st.services.confirm_calendar_year(&me.actor, y).await,
+        None => Err(ServiceError::field("year", "error.number")),
+    };
+    match result {
+        Ok(n) => {
+            calendar_page(
+                &st,
+                lang,
+                &me,
+                &uri,
+                year,
+                FormErrors::default(),
+                Some(lang.tp("calendar.confirmed", &n.to_string())),
+            )
+            .await
+        }
+        Err(
+            e @ (ServiceError::Invalid(_) | ServiceError::Forbidden(_) | ServiceError::Conflict(_)),
+        ) => calendar_page(&st, lang, &me, &uri, year, FormErrors::from(&e, lang), None).await,
         Err(e) => Err(PageError { error: e, lang }),
     }
 }

@@ -6,6 +6,7 @@ mod common;
 
 mod api;
 mod assessment;
+mod calendar;
 mod dashboard;
 mod driving;
 mod fuzz;
