@@ -49,6 +49,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_reports.sql"),
         postgres: include_str!("../migrations/postgres/0006_reports.sql"),
     },
+    Migration {
+        version: 7,
+        description: "sign-in throttle",
+        sqlite: include_str!("../migrations/sqlite/0007_signin_throttle.sql"),
+        postgres: include_str!("../migrations/postgres/0007_signin_throttle.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> StoreResult<Vec<i64>> {

@@ -96,6 +96,10 @@ impl IntoResponse for ApiError {
                 fields,
             },
         };
-        (status_of(&self.error), Json(body)).into_response()
+        let mut response = (status_of(&self.error), Json(body)).into_response();
+        if let ServiceError::Throttled(seconds) = self.error {
+            crate::limit::retry_after(response.headers_mut(), seconds);
+        }
+        response
     }
 }

@@ -11,4 +11,5 @@ mod driving;
 mod imports;
 mod pages;
 mod reports;
+mod signin;
 mod verdicts;
