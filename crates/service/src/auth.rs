@@ -1,4 +1,8 @@
-//! Passwords, sign-in with throttling, web sessions and personal API tokens.
+//! Passwords, sign-in with throttling (`throttle`), web sessions and personal API tokens.
+
+pub mod throttle;
+
+use std::net::{IpAddr, Ipv4Addr};
 
 use argon2::Argon2;
 use argon2::password_hash::{
@@ -9,8 +13,9 @@ use sha2::{Digest, Sha256};
 
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use shishi_store::users::{self, SessionRow, TokenRow};
+use throttle::Limit;
 
-/// Failed attempts allowed before the account is locked for a while.
+/// Attempts an account name allows from untrusted clients before it locks for a while.
 pub const FREE_ATTEMPTS: i64 = 5;
 pub const SESSION_TTL_MS: i64 = 7 * 24 * 3600 * 1000;
 pub const MIN_PASSWORD_CHARS: usize = 8;
@@ -56,13 +61,34 @@ async fn verify_password(password: &str, hash: &str) -> bool {
     .unwrap_or(false)
 }
 
-/// How long an account stays locked after `failures` failed attempts.
+/// How long an account stays locked for untrusted clients after `failures` attempts.
 pub fn lock_ms(failures: i64) -> i64 {
-    if failures < FREE_ATTEMPTS {
-        return 0;
+    throttle::ACCOUNT.lock_ms(failures)
+}
+
+/// Where a sign-in attempt comes from: the client's address (from the connection) and the
+/// device cookie it sent, if any.
+#[derive(Debug, Clone)]
+pub struct SignInClient {
+    pub addr: IpAddr,
+    pub device: Option<String>,
+}
+
+impl SignInClient {
+    /// A caller on this machine without a device cookie: the command line and tests.
+    pub fn local() -> SignInClient {
+        SignInClient {
+            addr: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            device: None,
+        }
     }
-    let step = (failures - FREE_ATTEMPTS).min(5) as u32;
-    (30_000i64 * 2i64.pow(step)).min(15 * 60_000)
+}
+
+/// A successful sign-in: who, and a fresh device cookie that marks the client as trusted for
+/// this account from now on.
+pub struct SignedIn {
+    pub actor: Actor,
+    pub device: String,
 }
 
 pub struct NewSession {
@@ -70,61 +96,172 @@ pub struct NewSession {
     pub token: String,
     pub csrf: String,
     pub actor: Actor,
+    /// The device cookie's new value.
+    pub device: String,
+}
+
+/// What an attempt was counted on.
+enum Counted {
+    /// A device cookie valid for the account: its own count only.
+    Device(String),
+    /// Anyone else: the client address and the account name.
+    Untrusted { addr: String, account: String },
+}
+
+impl Counted {
+    fn keys(&self) -> Vec<(String, Limit)> {
+        match self {
+            Counted::Device(nonce) => vec![(throttle::device_key(nonce), throttle::DEVICE)],
+            Counted::Untrusted { addr, account } => vec![
+                (addr.clone(), throttle::ADDRESS),
+                (account.clone(), throttle::ACCOUNT),
+            ],
+        }
+    }
 }
 
 impl Services {
-    /// Checks a username and password. Wrong credentials and unknown users answer alike.
+    /// Checks a username and password, from the command line or a test: a client on this
+    /// machine without a device cookie, throttled like any other.
     pub async fn authenticate(&self, username: &str, password: &str) -> ServiceResult<Actor> {
-        let username = username.trim().to_lowercase();
-        let now = self.clock.now_ms();
-        let mut conn = self.store.read().await?;
-        let user = users::by_username(&mut conn, &username).await?;
-        drop(conn);
-        let Some(user) = user else {
-            // Spend the same time as a real check so that names cannot be probed.
-            let _ = verify_password(password, DUMMY_HASH).await;
-            return Err(ServiceError::Unauthenticated(
-                "error.bad_credentials".into(),
-            ));
-        };
-        if user.locked_until > now {
-            return Err(ServiceError::Throttled(
-                (user.locked_until - now + 999) / 1000,
-            ));
-        }
-        if user.active == 0 || !verify_password(password, &user.password_hash).await {
-            let mut tx = self.store.write().await?;
-            // Counted in the database, so simultaneous attempts each add one.
-            let failures = users::count_login_failure(&mut tx, user.id).await?;
-            let lock = lock_ms(failures);
-            if lock > 0 {
-                users::lock_until(&mut tx, user.id, now + lock).await?;
-            }
-            // Nobody proved who they are: the attempt has no actor, only the account it targeted.
-            shishi_store::audit::append(
-                &mut tx,
-                None,
-                "login_failed",
-                "user",
-                Some(user.id),
-                &serde_json::json!({ "failures": failures }),
-            )
-            .await?;
-            tx.commit().await?;
-            return Err(ServiceError::Unauthenticated(
-                "error.bad_credentials".into(),
-            ));
-        }
-        if user.failed_logins > 0 {
-            let mut tx = self.store.write().await?;
-            users::record_login_success(&mut tx, user.id).await?;
-            tx.commit().await?;
-        }
-        self.actor(user.id).await
+        Ok(self
+            .sign_in(username, password, &SignInClient::local())
+            .await?
+            .actor)
     }
 
+    /// Checks a username and password from a client. Real and unknown names, wrong passwords
+    /// and inactive accounts answer alike, in status and in time: every attempt is counted
+    /// before the password is checked (`Throttled` when a count is locked, without checking),
+    /// every check runs Argon2 (against a dummy hash for an unknown name), and every failure
+    /// writes the same audit event.
+    pub async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        client: &SignInClient,
+    ) -> ServiceResult<SignedIn> {
+        let name = username.trim().to_lowercase();
+        let now = self.clock.now_ms();
+        let secret = self.device_secret().await?;
+        let untrusted = || Counted::Untrusted {
+            addr: throttle::address_key(client.addr),
+            account: throttle::account_key(&name),
+        };
+        let mut counted = match client
+            .device
+            .as_deref()
+            .and_then(|c| throttle::trusted_device(&secret, &name, c, now))
+        {
+            Some(nonce) => Counted::Device(nonce),
+            None => untrusted(),
+        };
+        let mut counts = match self.reserve(&counted, now).await? {
+            Ok(counts) => counts,
+            // A device that keeps failing is trusted no more: it joins the strangers.
+            Err(_) if matches!(counted, Counted::Device(_)) => {
+                counted = untrusted();
+                self.reserve(&counted, now)
+                    .await?
+                    .map_err(ServiceError::Throttled)?
+            }
+            Err(wait) => return Err(ServiceError::Throttled(wait)),
+        };
+
+        let mut conn = self.store.read().await?;
+        let user = users::by_username(&mut conn, &name).await?;
+        drop(conn);
+        let hash = user
+            .as_ref()
+            .map_or(DUMMY_HASH, |u| u.password_hash.as_str());
+        // Checked even for an inactive account, so that it takes the same time.
+        let matches = verify_password(password, hash).await;
+        let user = match user {
+            Some(u) if matches && u.active == 1 => u,
+            other => {
+                let mut tx = self.store.write().await?;
+                let oldest = now - throttle::ACCOUNT.forget_ms.max(throttle::ADDRESS.forget_ms);
+                users::prune_throttle(&mut tx, oldest, now).await?;
+                // Nobody proved who they are: the attempt has no actor, only the account it
+                // targeted when there is one.
+                shishi_store::audit::append(
+                    &mut tx,
+                    None,
+                    "login_failed",
+                    "user",
+                    other.map(|u| u.id),
+                    &serde_json::json!({
+                        "failures": counts.pop().unwrap_or(0),
+                        "addr": client.addr.to_canonical().to_string(),
+                        "trusted_device": matches!(counted, Counted::Device(_)),
+                    }),
+                )
+                .await?;
+                tx.commit().await?;
+                return Err(ServiceError::Unauthenticated(
+                    "error.bad_credentials".into(),
+                ));
+            }
+        };
+        // The owner proved who they are: their counts start again, and the address's count
+        // takes this attempt back.
+        let mut tx = self.store.write().await?;
+        match &counted {
+            Counted::Device(nonce) => {
+                users::clear_throttle(&mut tx, &throttle::device_key(nonce)).await?
+            }
+            Counted::Untrusted { addr, account } => {
+                users::clear_throttle(&mut tx, account).await?;
+                users::release_attempt(&mut tx, addr, throttle::ADDRESS.free).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(SignedIn {
+            actor: self.actor(user.id).await?,
+            device: throttle::issue_device(&secret, &name, now),
+        })
+    }
+
+    async fn reserve(&self, counted: &Counted, now: i64) -> ServiceResult<Result<Vec<i64>, i64>> {
+        let mut tx = self.store.write().await?;
+        let outcome = throttle::reserve(&mut tx, &counted.keys(), now).await?;
+        if outcome.is_ok() {
+            tx.commit().await?;
+        }
+        Ok(outcome)
+    }
+
+    /// The key that signs device cookies, made on first use and shared through the database.
+    async fn device_secret(&self) -> ServiceResult<Vec<u8>> {
+        let mut conn = self.store.read().await?;
+        let stored = users::device_secret(&mut conn).await?;
+        drop(conn);
+        let hex_key = match stored {
+            Some(k) => k,
+            None => {
+                let mut tx = self.store.write().await?;
+                let k = users::create_device_secret(&mut tx, &random_token()).await?;
+                tx.commit().await?;
+                k
+            }
+        };
+        hex::decode(hex_key.trim()).map_err(|e| ServiceError::Internal(format!("device key: {e}")))
+    }
+
+    /// Signs in from the command line or a test (see `authenticate`) and opens a session.
     pub async fn login(&self, username: &str, password: &str) -> ServiceResult<NewSession> {
-        let actor = self.authenticate(username, password).await?;
+        self.login_from(username, password, &SignInClient::local())
+            .await
+    }
+
+    /// Signs in and opens a web session: the sign-in page and `POST /api/v1/session` both.
+    pub async fn login_from(
+        &self,
+        username: &str,
+        password: &str,
+        client: &SignInClient,
+    ) -> ServiceResult<NewSession> {
+        let SignedIn { actor, device } = self.sign_in(username, password, client).await?;
         let token = random_token();
         let csrf = random_token();
         let mut tx = self.store.write().await?;
@@ -146,7 +283,12 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
-        Ok(NewSession { token, csrf, actor })
+        Ok(NewSession {
+            token,
+            csrf,
+            actor,
+            device,
+        })
     }
 
     /// The actor behind a session cookie, with the session's CSRF token.
@@ -312,5 +454,30 @@ mod tests {
         assert_eq!(lock_ms(5), 30_000);
         assert_eq!(lock_ms(6), 60_000);
         assert_eq!(lock_ms(50), 15 * 60_000);
+    }
+
+    /// An unknown name must cost a full Argon2 check: a dummy hash that did not parse would be
+    /// answered at once, and the time would tell which names exist.
+    #[test]
+    fn the_dummy_hash_parses_with_the_parameters_of_real_hashes() {
+        let dummy = PasswordHash::new(DUMMY_HASH).expect("the dummy hash parses");
+        let salt = SaltString::generate(&mut OsRng);
+        let real = Argon2::default()
+            .hash_password(b"any password", &salt)
+            .expect("hashes");
+        assert_eq!(dummy.algorithm, real.algorithm);
+        assert_eq!(dummy.version, real.version);
+        assert_eq!(dummy.params, real.params);
+        assert_eq!(
+            dummy.hash.map(|h| h.len()),
+            real.hash.map(|h| h.len()),
+            "same output length"
+        );
+        // And the check runs to the end: a wrong password, not an unusable hash.
+        let verified = Argon2::default().verify_password(b"shishi", &dummy);
+        assert!(matches!(
+            verified,
+            Err(argon2::password_hash::Error::Password)
+        ));
     }
 }

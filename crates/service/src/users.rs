@@ -189,6 +189,11 @@ impl Services {
             Some(hash_password(&input.password).await?)
         };
         let mut tx = self.store.write().await?;
+        let admins_before = if input.active {
+            None
+        } else {
+            Some(lock_root_admins(&mut tx).await?)
+        };
         users::update_profile(
             &mut tx,
             id,
@@ -201,6 +206,9 @@ impl Services {
         .await?;
         if let Some(hash) = &new_hash {
             users::set_password(&mut tx, id, hash).await?;
+        }
+        if let Some(before) = admins_before {
+            keep_a_root_admin(&mut tx, before).await?;
         }
         if new_hash.is_some() || !input.active {
             users::delete_sessions_of(&mut tx, id).await?;
@@ -290,7 +298,15 @@ impl Services {
             // Locking oneself out of administration is never what was meant.
             return Err(ServiceError::Conflict("error.own_admin_grant".into()));
         }
+        let admins_before = if grant.role == Role::SystemAdmin.code() {
+            Some(lock_root_admins(&mut tx).await?)
+        } else {
+            None
+        };
         users::remove_grant(&mut tx, grant_id).await?;
+        if let Some(before) = admins_before {
+            keep_a_root_admin(&mut tx, before).await?;
+        }
         audit::append(
             &mut tx,
             Some(actor.id()),
@@ -303,4 +319,110 @@ impl Services {
         tx.commit().await?;
         Ok(())
     }
+
+    /// Sets a person's password from the server's command line (`shishi admin
+    /// reset-password`): whoever runs it holds the database, so there is no actor and no
+    /// scope. Ends their sessions and lifts the sign-in lock on their name.
+    pub async fn reset_password_from_cli(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> ServiceResult<UserRow> {
+        check_password("password", password)?;
+        let name = username.trim().to_lowercase();
+        let hash = hash_password(password).await?;
+        let mut tx = self.store.write().await?;
+        let user = users::by_username(&mut tx, &name)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        users::set_password(&mut tx, user.id, &hash).await?;
+        users::delete_sessions_of(&mut tx, user.id).await?;
+        users::clear_throttle(&mut tx, &crate::auth::throttle::account_key(&name)).await?;
+        audit::append(
+            &mut tx,
+            None,
+            "password_reset",
+            "user",
+            Some(user.id),
+            &serde_json::json!({ "via": "command_line" }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// Makes a person an active system admin of the whole organisation from the server's
+    /// command line (`shishi admin grant`): the way back in when nobody can administer the
+    /// system. No actor, no scope; recorded only when something changed.
+    pub async fn grant_root_admin_from_cli(&self, username: &str) -> ServiceResult<CliGrant> {
+        let name = username.trim().to_lowercase();
+        let mut tx = self.store.write().await?;
+        let user = users::by_username(&mut tx, &name)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let root = units::root(&mut tx).await?.ok_or(ServiceError::NotFound)?;
+        let reactivated = user.active == 0;
+        if reactivated {
+            users::set_active(&mut tx, user.id, true).await?;
+        }
+        let holds = users::grants_of(&mut tx, user.id)
+            .await?
+            .iter()
+            .any(|g| g.role == Role::SystemAdmin.code() && g.unit_id == root.id);
+        let grant_id = if holds {
+            None
+        } else {
+            Some(users::add_grant(&mut tx, user.id, Role::SystemAdmin.code(), root.id).await?)
+        };
+        users::clear_throttle(&mut tx, &crate::auth::throttle::account_key(&name)).await?;
+        if reactivated || grant_id.is_some() {
+            audit::append(
+                &mut tx,
+                None,
+                "admin_granted",
+                "user",
+                Some(user.id),
+                &serde_json::json!({
+                    "via": "command_line",
+                    "reactivated": reactivated,
+                    "grant_id": grant_id,
+                    "role": Role::SystemAdmin.code(),
+                    "unit_id": root.id,
+                }),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(CliGrant {
+            username: name,
+            reactivated,
+            granted: grant_id.is_some(),
+        })
+    }
+}
+
+/// What `grant_root_admin_from_cli` changed.
+pub struct CliGrant {
+    pub username: String,
+    pub reactivated: bool,
+    pub granted: bool,
+}
+
+/// Takes the lock that serialises changes which may remove a system admin of the whole
+/// organisation, and counts the active ones. Call it in the change's write transaction before
+/// the change, and `keep_a_root_admin` after it: two admins deactivating each other at once
+/// then run one after the other, and the second sees the first's change.
+async fn lock_root_admins(tx: &mut shishi_store::AnyConnection) -> ServiceResult<i64> {
+    users::lock_root_admins(tx).await?;
+    Ok(users::active_root_holders(tx, Role::SystemAdmin.code()).await?)
+}
+
+/// Refuses the change (the caller's transaction rolls back) when it took away the last active
+/// system admin of the whole organisation: nobody could administer the system any more.
+async fn keep_a_root_admin(tx: &mut shishi_store::AnyConnection, before: i64) -> ServiceResult<()> {
+    let after = users::active_root_holders(tx, Role::SystemAdmin.code()).await?;
+    if before > 0 && after == 0 {
+        return Err(ServiceError::Conflict("error.last_root_admin".into()));
+    }
+    Ok(())
 }

@@ -70,6 +70,12 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::import_cli::ImportCommand,
     },
+    /// Restore access: reset a password, or make someone a system admin of the whole
+    /// organisation again.
+    Admin {
+        #[command(subcommand)]
+        command: crate::admin_cli::AdminCommand,
+    },
     /// Audit trail commands.
     Audit {
         #[command(subcommand)]
@@ -267,6 +273,11 @@ pub async fn run(args: Args, config: Config) -> Result<ExitCode> {
         Command::Import { command } => {
             let services = open(&config).await?;
             crate::import_cli::run(&services, command).await
+        }
+        Command::Admin { command } => {
+            let services = open(&config).await?;
+            crate::admin_cli::run(&services, command).await?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Audit {
             command: AuditCommand::Verify,

@@ -1,6 +1,7 @@
 //! `shishi`: the one binary. Parses the command line, loads the configuration, and hands
 //! over to the command; everything else lives in the library crates.
 
+mod admin_cli;
 mod bench;
 mod bench_driving;
 mod bench_reports;

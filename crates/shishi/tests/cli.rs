@@ -295,3 +295,141 @@ fn import_ledger_checks_imports_once_and_names_problems() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("初始密码（只显示这一次）"));
 }
+
+/// Runs shishi with `input` on its standard input.
+fn shishi_with_stdin(dir: &std::path::Path, args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shishi"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("SHISHI_DATABASE_URL")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("shishi runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("written");
+    child.wait_with_output().expect("shishi ends")
+}
+
+/// Opens the data directory's database as the server would, to check what the commands did.
+async fn services(dir: &std::path::Path) -> shishi_service::Services {
+    let url = format!("sqlite://{}", dir.join("shishi.db").display());
+    let store = shishi_store::Store::connect(&url).await.expect("opens");
+    shishi_service::Services::new(store, shishi_service::Clock::system())
+        .await
+        .expect("services")
+}
+
+#[test]
+fn admin_commands_restore_access() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(
+        shishi(
+            dir.path(),
+            &["init", "--org", "测试集团", "--password", "first-password"]
+        )
+        .status
+        .success()
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let text = |out: &std::process::Output| {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+    // The only system admin got deactivated behind the application's back: nobody can sign in
+    // to administer the system.
+    rt.block_on(async {
+        let svc = services(dir.path()).await;
+        let mut tx = svc.store.write().await.unwrap();
+        sqlx::query("UPDATE users SET active = 0 WHERE username = 'admin'")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert!(svc.authenticate("admin", "first-password").await.is_err());
+    });
+
+    let out = shishi(dir.path(), &["admin", "grant", "nobody"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("no account is named"), "{}", text(&out));
+    let out = shishi(dir.path(), &["admin", "grant", "admin"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("reactivated"), "{}", text(&out));
+    let out = shishi(dir.path(), &["admin", "grant", "admin"]);
+    assert!(text(&out).contains("nothing changed"), "{}", text(&out));
+    rt.block_on(async {
+        let svc = services(dir.path()).await;
+        let actor = svc.authenticate("admin", "first-password").await.unwrap();
+        assert!(actor.is_root_admin());
+    });
+
+    // A generated password, shown once.
+    let out = shishi(dir.path(), &["admin", "reset-password", "admin"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let generated = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Generated password (shown once): "))
+        .expect("the password is printed")
+        .trim()
+        .to_string();
+    rt.block_on(async {
+        let svc = services(dir.path()).await;
+        assert!(svc.authenticate("admin", "first-password").await.is_err());
+        assert!(svc.authenticate("admin", &generated).await.is_ok());
+    });
+
+    // Or one read from standard input, never printed; a short one is refused.
+    let out = shishi_with_stdin(
+        dir.path(),
+        &["admin", "reset-password", "admin", "--password-stdin"],
+        "short\n",
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("at least 8 characters"),
+        "{}",
+        text(&out)
+    );
+    let out = shishi_with_stdin(
+        dir.path(),
+        &["admin", "reset-password", "admin", "--password-stdin"],
+        "chosen-password-7\n",
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(!text(&out).contains("chosen-password-7") && !text(&out).contains("Generated"));
+    rt.block_on(async {
+        let svc = services(dir.path()).await;
+        assert!(svc.authenticate("admin", "chosen-password-7").await.is_ok());
+        // Recorded without an actor, as from the command line.
+        let mut conn = svc.store.read().await.unwrap();
+        let rows: Vec<(Option<i64>, String, String)> = sqlx::query_as(
+            "SELECT actor_id, action, details FROM audit_events
+             WHERE action IN ('admin_granted', 'password_reset') ORDER BY seq",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+        let actions: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+        assert_eq!(
+            actions,
+            ["admin_granted", "password_reset", "password_reset"]
+        );
+        assert!(
+            rows.iter()
+                .all(|(actor, _, d)| actor.is_none() && d.contains("command_line"))
+        );
+    });
+    let out = shishi(dir.path(), &["audit", "verify"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}

@@ -50,6 +50,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0006_reports.sql"),
     },
     Migration {
+        version: 7,
+        description: "sign-in throttle",
+        sqlite: include_str!("../migrations/sqlite/0007_signin_throttle.sql"),
+        postgres: include_str!("../migrations/postgres/0007_signin_throttle.sql"),
+    },
+    Migration {
         version: 9,
         description: "provisional calendar",
         sqlite: include_str!("../migrations/sqlite/0009_calendar_provisional.sql"),

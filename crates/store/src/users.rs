@@ -151,34 +151,130 @@ pub async fn set_password(conn: &mut AnyConnection, id: i64, hash: &str) -> Stor
     Ok(())
 }
 
-/// Adds one failed attempt and returns the new count.
-pub async fn count_login_failure(conn: &mut AnyConnection, id: i64) -> StoreResult<i64> {
+/// Reactivates or deactivates an account, leaving the rest of the profile as it is.
+pub async fn set_active(conn: &mut AnyConnection, id: i64, active: bool) -> StoreResult<()> {
+    sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
+        .bind(active as i64)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+// ---- sign-in throttle ----
+
+/// Counts one sign-in attempt under `key` unless the key is locked; a count whose last attempt
+/// is older than `forget_before` starts again at one. Returns the new count, or `None` when
+/// the key is locked (nothing is counted then).
+///
+/// One statement, so simultaneous attempts each add one: on PostgreSQL the second waits for
+/// the first's row lock and then sees its count.
+pub async fn reserve_attempt(
+    conn: &mut AnyConnection,
+    key: &str,
+    now: i64,
+    forget_before: i64,
+) -> StoreResult<Option<i64>> {
     Ok(sqlx::query_scalar(
-        "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
+        "INSERT INTO signin_throttle (key, failures, locked_until, updated_at) VALUES ($1, 1, 0, $2)
+         ON CONFLICT (key) DO UPDATE SET
+             failures = CASE WHEN signin_throttle.updated_at < $3 THEN 1
+                             ELSE signin_throttle.failures + 1 END,
+             updated_at = $2
+         WHERE signin_throttle.locked_until <= $2
+         RETURNING failures",
     )
-    .bind(id)
-    .fetch_one(conn)
+    .bind(key)
+    .bind(now)
+    .bind(forget_before)
+    .fetch_optional(conn)
     .await?)
 }
 
-/// Locks sign-in until the given time; an existing longer lock stays.
-pub async fn lock_until(conn: &mut AnyConnection, id: i64, until: i64) -> StoreResult<()> {
+/// Until when `key` is locked (0: never locked).
+pub async fn throttle_locked_until(conn: &mut AnyConnection, key: &str) -> StoreResult<i64> {
+    Ok(
+        sqlx::query_scalar::<_, i64>("SELECT locked_until FROM signin_throttle WHERE key = $1")
+            .bind(key)
+            .fetch_optional(conn)
+            .await?
+            .unwrap_or(0),
+    )
+}
+
+/// Locks `key` until the given time; an existing longer lock stays.
+pub async fn lock_throttle(conn: &mut AnyConnection, key: &str, until: i64) -> StoreResult<()> {
     sqlx::query(
-        "UPDATE users SET locked_until = CASE WHEN locked_until < $1 THEN $1 ELSE locked_until END WHERE id = $2",
+        "UPDATE signin_throttle SET locked_until = CASE WHEN locked_until < $1 THEN $1 ELSE locked_until END
+         WHERE key = $2",
     )
     .bind(until)
-    .bind(id)
+    .bind(key)
     .execute(conn)
     .await?;
     Ok(())
 }
 
-pub async fn record_login_success(conn: &mut AnyConnection, id: i64) -> StoreResult<()> {
-    sqlx::query("UPDATE users SET failed_logins = 0, locked_until = 0 WHERE id = $1")
-        .bind(id)
+/// Takes back one counted attempt that turned out to be a success; a lock stays only while
+/// the remaining count still reaches `free`.
+pub async fn release_attempt(conn: &mut AnyConnection, key: &str, free: i64) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE signin_throttle SET failures = failures - 1,
+             locked_until = CASE WHEN failures - 1 >= $1 THEN locked_until ELSE 0 END
+         WHERE key = $2 AND failures > 0",
+    )
+    .bind(free)
+    .bind(key)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Forgets every attempt counted under `key`.
+pub async fn clear_throttle(conn: &mut AnyConnection, key: &str) -> StoreResult<()> {
+    sqlx::query("DELETE FROM signin_throttle WHERE key = $1")
+        .bind(key)
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// Drops counts whose last attempt is older than `before` and that lock nothing any more.
+pub async fn prune_throttle(conn: &mut AnyConnection, before: i64, now: i64) -> StoreResult<u64> {
+    Ok(
+        sqlx::query("DELETE FROM signin_throttle WHERE updated_at < $1 AND locked_until <= $2")
+            .bind(before)
+            .bind(now)
+            .execute(conn)
+            .await?
+            .rows_affected(),
+    )
+}
+
+const DEVICE_SECRET: &str = "signin.device_key";
+
+/// The key that signs device cookies, if one was made.
+pub async fn device_secret(conn: &mut AnyConnection) -> StoreResult<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(DEVICE_SECRET)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+/// Stores `candidate` as the device key unless another server stored one first; returns the
+/// key that holds.
+pub async fn create_device_secret(
+    conn: &mut AnyConnection,
+    candidate: &str,
+) -> StoreResult<String> {
+    sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+        .bind(DEVICE_SECRET)
+        .bind(candidate)
+        .execute(&mut *conn)
+        .await?;
+    device_secret(conn).await?.ok_or(StoreError::NotFound)
 }
 
 // ---- grants ----
@@ -248,6 +344,28 @@ pub async fn holders_over(
     ))
     .bind(role)
     .fetch_all(conn)
+    .await?)
+}
+
+/// Serialises every change that could leave the organisation without an active system admin
+/// of the whole organisation: held until the transaction ends. It is a no-op update of the
+/// root unit's row, a row lock on PostgreSQL in SQL both engines speak (SQLite has one writer).
+pub async fn lock_root_admins(conn: &mut AnyConnection) -> StoreResult<()> {
+    sqlx::query("UPDATE units SET parent_id = parent_id WHERE parent_id IS NULL")
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Active people holding `role` on a root unit (for system admin: of the whole organisation).
+pub async fn active_root_holders(conn: &mut AnyConnection, role: &str) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT g.user_id) FROM grants g
+         JOIN units un ON un.id = g.unit_id JOIN users u ON u.id = g.user_id
+         WHERE g.role = $1 AND un.parent_id IS NULL AND u.active = 1",
+    )
+    .bind(role)
+    .fetch_one(conn)
     .await?)
 }
 

@@ -83,12 +83,16 @@ impl IntoResponse for ApiError {
             ServiceError::Invalid(list) => field_messages(list, self.lang),
             _ => vec![],
         };
-        json_error(
+        let mut response = json_error(
             status_of(&self.error),
             code_of(&self.error),
             self.lang.error(&self.error),
             fields,
-        )
+        );
+        if let ServiceError::Throttled(seconds) = self.error {
+            crate::limit::retry_after(response.headers_mut(), seconds);
+        }
+        response
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod accounts;
 mod assessment;
 mod calendar;
 mod dashboard;

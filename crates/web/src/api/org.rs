@@ -236,9 +236,12 @@ async fn get_user(
     Ok(Json(UserWithGrants { user: u, grants }))
 }
 
-/// Updates a person; an empty password keeps the current one.
+/// Updates a person; an empty password keeps the current one. Deactivating the last active
+/// system admin of the whole organisation is refused (409, `conflict`).
 #[utoipa::path(put, path = "/users/{id}", tag = "people", params(("id" = i64, Path)), request_body = UserInput,
-    responses((status = 200, body = UserRow), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = UserRow), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "It would leave no active system admin of the whole organisation"),
+        (status = 422, body = ErrorBody)))]
 async fn update_user(
     State(st): State<AppState>,
     lang: Lang,
@@ -282,8 +285,11 @@ async fn add_grant(
     ))
 }
 
+/// Revokes a role grant. One's own system admin grant, and the last active system admin of
+/// the whole organisation's, are refused (409, `conflict`).
 #[utoipa::path(delete, path = "/grants/{id}", tag = "people", params(("id" = i64, Path)),
-    responses((status = 204), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "One's own system admin grant, or the last active one of the whole organisation")))]
 async fn remove_grant(
     State(st): State<AppState>,
     lang: Lang,

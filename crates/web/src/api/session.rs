@@ -1,7 +1,9 @@
 //! Signing in for API clients, the caller's identity, and personal API tokens.
 
 use crate::input::Json;
-use axum::extract::{Path, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum_extra::extract::CookieJar;
@@ -14,6 +16,7 @@ use super::{ApiResult, OrApi};
 use crate::auth::{ApiUser, SESSION_COOKIE, removal, session_cookie, wants_secure};
 use crate::error::{ApiError, ErrorBody};
 use crate::i18n::Lang;
+use crate::limit::{device_cookie, signin_client};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -38,19 +41,29 @@ pub struct SessionInfo {
     pub csrf_token: String,
 }
 
-/// Signs in and sets the session cookie.
+/// Signs in and sets the session cookie, and the device cookie that marks this client as one
+/// the account signed in from.
+///
+/// Attempts are counted per client address and per account name (real or not, alike), or,
+/// with a device cookie of that account, per device; past a few failures a count locks for a
+/// time that doubles with each further attempt. A wrong name or password answers 401; a
+/// locked count answers 429 with `Retry-After` (seconds) without checking the password.
 #[utoipa::path(post, path = "/session", tag = "session", request_body = Credentials,
-    responses((status = 200, body = SessionInfo), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 200, body = SessionInfo),
+        (status = 401, body = ErrorBody, description = "Wrong username or password (unknown names answer the same)"),
+        (status = 429, body = ErrorBody, description = "Too many attempts from this client or on this account",
+            headers(("Retry-After" = i64, description = "Seconds to wait before the next attempt")))))]
 async fn create_session(
     State(st): State<AppState>,
     lang: Lang,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: axum::http::HeaderMap,
     jar: CookieJar,
     Json(c): Json<Credentials>,
 ) -> Result<impl IntoResponse, ApiError> {
     let s = st
         .services
-        .login(&c.username, &c.password)
+        .login_from(&c.username, &c.password, &signin_client(addr, &jar))
         .await
         .or_api(lang)?;
     let body = SessionInfo {
@@ -58,11 +71,10 @@ async fn create_session(
         grants: s.actor.grants.clone(),
         csrf_token: s.csrf,
     };
+    let secure = wants_secure(st.config.secure_cookies, &headers);
     Ok((
-        jar.add(session_cookie(
-            s.token,
-            wants_secure(st.config.secure_cookies, &headers),
-        )),
+        jar.add(session_cookie(s.token, secure))
+            .add(device_cookie(s.device, secure)),
         Json(body),
     ))
 }

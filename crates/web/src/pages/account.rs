@@ -4,7 +4,9 @@ use crate::input::Form;
 use crate::input::Query;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -19,6 +21,7 @@ use crate::auth::{
     LOGIN_CSRF_COOKIE, PageUser, SESSION_COOKIE, removal, same_token, session_cookie, wants_secure,
 };
 use crate::i18n::{LANG_COOKIE, Lang};
+use crate::limit::{device_cookie, retry_after, signin_client};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -94,6 +97,7 @@ struct LoginForm {
 async fn login(
     State(st): State<AppState>,
     lang: Lang,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: axum::http::HeaderMap,
     jar: CookieJar,
     Form(f): Form<LoginForm>,
@@ -119,19 +123,31 @@ async fn login(
             StatusCode::FORBIDDEN,
         );
     }
-    match st.services.login(&f.username, &f.password).await {
+    let client = signin_client(addr, &jar);
+    match st
+        .services
+        .login_from(&f.username, &f.password, &client)
+        .await
+    {
         Ok(session) => {
+            let secure = wants_secure(st.config.secure_cookies, &headers);
             let jar = jar
-                .add(session_cookie(
-                    session.token,
-                    wants_secure(st.config.secure_cookies, &headers),
-                ))
+                .add(session_cookie(session.token, secure))
+                .add(device_cookie(session.device, secure))
                 .remove(removal(LOGIN_CSRF_COOKIE));
             Ok((jar, see_other(&next)).into_response())
         }
         Err(e) => {
             let status = crate::error::status_of(&e);
-            fail(e, status)
+            let wait = match &e {
+                ServiceError::Throttled(seconds) => Some(*seconds),
+                _ => None,
+            };
+            let mut page = fail(e, status)?;
+            if let Some(seconds) = wait {
+                retry_after(page.headers_mut(), seconds);
+            }
+            Ok(page)
         }
     }
 }

@@ -15,4 +15,5 @@ mod input;
 mod pages;
 mod reports;
 mod scope;
+mod signin;
 mod verdicts;
