@@ -49,6 +49,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_reports.sql"),
         postgres: include_str!("../migrations/postgres/0006_reports.sql"),
     },
+    Migration {
+        version: 8,
+        description: "import unit aliases",
+        sqlite: include_str!("../migrations/sqlite/0008_import_unit_aliases.sql"),
+        postgres: include_str!("../migrations/postgres/0008_import_unit_aliases.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> StoreResult<Vec<i64>> {
