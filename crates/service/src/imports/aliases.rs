@@ -139,7 +139,8 @@ impl Services {
         let mut errors = Vec::new();
         for (i, item) in items.iter().enumerate() {
             let name = item.name.trim();
-            let field = format!("aliases[{i}].name");
+            // `name_0` reads "名称（第 1 行）" on a page.
+            let field = format!("name_{i}");
             if name.is_empty() {
                 errors.push(FieldError::new(&field, "error.required"));
             } else if name.chars().count() > MAX_ALIAS_CHARS {

@@ -87,7 +87,7 @@ struct Context<'a> {
     campaign: Option<&'a CampaignRow>,
     /// The day rows marked done were completed, and whether the importer gave it.
     completed_on: (NaiveDate, bool),
-    at: &'a dyn Fn(u32, Field) -> String,
+    at: &'a (dyn Fn(u32, Field) -> String + Sync),
     locale: &'a str,
 }
 
@@ -198,11 +198,13 @@ impl Services {
             .zip(&found)
             .filter_map(|(row, (_, unit))| {
                 let unit = (*unit)?;
-                (!row.title.is_empty()).then(|| (row.row, import_key(unit.unit.id, &row.title), unit))
+                (!row.title.is_empty())
+                    .then(|| (row.row, import_key(unit.unit.id, &row.title), unit))
             })
             .collect();
         let keys: Vec<String> = keyed.iter().map(|(_, k, _)| k.clone()).collect();
-        let mut unit_paths: Vec<String> = keyed.iter().map(|(_, _, u)| u.unit.path.clone()).collect();
+        let mut unit_paths: Vec<String> =
+            keyed.iter().map(|(_, _, u)| u.unit.path.clone()).collect();
         unit_paths.sort();
         unit_paths.dedup();
         let there = existing(&mut conn, &keys, &unit_paths).await?;
@@ -356,7 +358,11 @@ fn unit_of<'u>(
             plan.unit = u.unit.name.clone();
             (plan, Some(u))
         }
-        Err(why) => match cx.aliases.get(written, cx.units).filter(|u| u.unit.is_active()) {
+        Err(why) => match cx
+            .aliases
+            .get(written, cx.units)
+            .filter(|u| u.unit.is_active())
+        {
             Some(u) if mappable => {
                 plan.unit = u.unit.name.clone();
                 plan.note(texts::unit_aliased(cx.locale, written.trim(), &u.unit.name));
@@ -460,7 +466,11 @@ fn resolve_row(
     let tags = row.tags.join(",");
     let length = tags.chars().count();
     if length > MAX_TAGS_CHARS {
-        problem(plan, Field::Tags, texts::too_long(locale, length, MAX_TAGS_CHARS));
+        problem(
+            plan,
+            Field::Tags,
+            texts::too_long(locale, length, MAX_TAGS_CHARS),
+        );
     }
     let (Some(unit), RowAction::Create) = (unit, plan.action) else {
         return None;

@@ -182,7 +182,8 @@ impl AliasIndex {
         names.sort_unstable();
         names.dedup();
         for name in names {
-            let of_name: Vec<&store::UnitAlias> = found.iter().filter(|a| a.alias == name).collect();
+            let of_name: Vec<&store::UnitAlias> =
+                found.iter().filter(|a| a.alias == name).collect();
             let above = of_name
                 .iter()
                 .find(|a| roots.iter().any(|(_, r)| in_subtree(r, &a.scope_path)));

@@ -138,7 +138,8 @@ pub(crate) fn same_matter(locale: &str, place: &str, other: u32) -> String {
 /// Added to "no such unit" in a ledger: the dry run offers to map the name.
 pub(crate) fn unit_mappable(locale: &str) -> String {
     if en(locale) {
-        "; map it to one of your units below the dry run (the mapping is kept for the next import)".into()
+        "; map it to one of your units below the dry run (the mapping is kept for the next import)"
+            .into()
     } else {
         "；可在试运行结果下方把它对应到您管理的单位（对应关系会保存，下次导入自动使用）".into()
     }
@@ -228,7 +229,10 @@ pub(crate) fn incomplete(
     missing: &[shishi_core::matter::Determination],
     written: Option<shishi_core::MatterStatus>,
 ) -> String {
-    let names: Vec<&str> = missing.iter().map(|d| determination_word(locale, *d)).collect();
+    let names: Vec<&str> = missing
+        .iter()
+        .map(|d| determination_word(locale, *d))
+        .collect();
     let was = written.filter(|s| *s != shishi_core::MatterStatus::Proposed);
     if en(locale) {
         let was = was.map_or(String::new(), |s| {
@@ -360,15 +364,25 @@ pub(crate) fn matter_note(locale: &str, n: &MatterNote<'_>) -> String {
     let status = status_word(locale, n.status);
     let percent = n.percent;
     if en(locale) {
-        let source = if n.from_progress { " (from 进展情况)" } else { "" };
-        let campaign = n.campaign.map_or(String::new(), |c| format!("; campaign: {c}"));
+        let source = if n.from_progress {
+            " (from 进展情况)"
+        } else {
+            ""
+        };
+        let campaign = n
+            .campaign
+            .map_or(String::new(), |c| format!("; campaign: {c}"));
         format!(
             "owner: {}; deadline: {}; status: {status}{source}; progress: {percent}%{campaign}",
             n.owner.unwrap_or(none),
             n.deadline.unwrap_or(none),
         )
     } else {
-        let source = if n.from_progress { "（按进展情况）" } else { "" };
+        let source = if n.from_progress {
+            "（按进展情况）"
+        } else {
+            ""
+        };
         let campaign = n.campaign.map_or(String::new(), |c| format!("；批次：{c}"));
         format!(
             "责任人：{}；完成时限：{}；状态：{status}{source}；进度：{percent}%{campaign}",

@@ -380,7 +380,18 @@ async fn a_clean_import_creates_the_matters_once(backend: Backend) {
             "",
             "",
         ],
-        ["4", "职工书屋建设", "甲公司", "", "", "", "", "拟办", "", ""],
+        [
+            "4",
+            "职工书屋建设",
+            "甲公司",
+            "",
+            "",
+            "",
+            "",
+            "拟办",
+            "",
+            "",
+        ],
     ];
     let r = import(&w, w.admin_a, ImportKind::Ledger, ledger10(&rows), false)
         .await
@@ -475,7 +486,10 @@ async fn a_clean_import_creates_the_matters_once(backend: Backend) {
     assert_eq!(w.count("matters").await, 5);
     assert_eq!(w.count("progress_entries").await, 1);
     let gym = w.row(matter_id(&w, "职工健身房改造").await).await;
-    assert_eq!(gym.status, "approved", "all five and no status: on the list");
+    assert_eq!(
+        gym.status, "approved",
+        "all five and no status: on the list"
+    );
     let s = w.svc.summary(&admin_a, w.a).await.unwrap();
     assert_eq!((s.total, s.in_progress), (3, 2));
     w.assert_audit_intact().await;

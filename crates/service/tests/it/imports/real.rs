@@ -103,7 +103,11 @@ fn office_rows<'a>(last_deadline: &'a str) -> Vec<Vec<&'a str>> {
     ]
 }
 
-async fn run(w: &World, who: i64, req: &ImportRequest) -> ServiceResult<shishi_service::imports::ImportReport> {
+async fn run(
+    w: &World,
+    who: i64,
+    req: &ImportRequest,
+) -> ServiceResult<shishi_service::imports::ImportReport> {
     let actor: Actor = w.who(who).await;
     w.svc.run_import(&actor, req, &NoProgress).await
 }
@@ -128,13 +132,17 @@ async fn an_office_ledger_comes_in_as_proposed_and_says_why(backend: Backend) {
     );
     assert_eq!(
         r.rows[3].messages,
-        ["第 6 行 F 列（完成时限）：“长期坚持”不是明确的日期，清单中的事项需要明确的完成时限：请填写本年度完成的日期（如 2021年12月31日），并在备注中注明“长期坚持”"]
+        [
+            "第 6 行 F 列（完成时限）：“长期坚持”不是明确的日期，清单中的事项需要明确的完成时限：请填写本年度完成的日期（如 2021年12月31日），并在备注中注明“长期坚持”"
+        ]
     );
     assert_eq!(w.count("matters").await, 0);
 
     // With a date the dry run lists every row: each one proposed, and why.
     let bytes = office_book(title, &OFFICE, &office_rows("9月底"), &[(2, 4)]);
-    let dry = run(&w, w.admin_a, &request(bytes.clone(), true)).await.unwrap();
+    let dry = run(&w, w.admin_a, &request(bytes.clone(), true))
+        .await
+        .unwrap();
     assert!(!dry.has_problems(), "{:?}", dry.all_problems());
     assert_eq!(
         dry.notes,
@@ -163,11 +171,16 @@ async fn an_office_ledger_comes_in_as_proposed_and_says_why(backend: Backend) {
     );
     assert_eq!(w.count("matters").await, 0, "a dry run writes nothing");
 
-    let r = run(&w, w.admin_a, &request(bytes.clone(), false)).await.unwrap();
+    let r = run(&w, w.admin_a, &request(bytes.clone(), false))
+        .await
+        .unwrap();
     assert!(r.written, "{:?}", r.all_problems());
     assert_eq!(r.created, 4);
     let canteen = w.row(matter_id(&w, "职工食堂增设夜班窗口").await).await;
-    assert_eq!(canteen.status, "proposed", "never approved without all five");
+    assert_eq!(
+        canteen.status, "proposed",
+        "never approved without all five"
+    );
     assert_eq!(canteen.unit_id, w.a1);
     assert_eq!(canteen.measures, "增设夜班窗口，延长供餐时间");
     assert_eq!(canteen.deadline.as_deref(), Some("2021-06-30"));
@@ -297,7 +310,10 @@ async fn complete_rows_keep_their_status_day_and_campaign(backend: Backend) {
     req.completed_on = chrono::NaiveDate::from_ymd_opt(2021, 10, 28);
     let dry = run(&w, w.admin_a, &req).await.unwrap();
     assert!(!dry.has_problems(), "{:?}", dry.all_problems());
-    assert!(dry.notes.contains(&"未填写批次的事项均归入批次“2021年第一批”。".to_string()));
+    assert!(
+        dry.notes
+            .contains(&"未填写批次的事项均归入批次“2021年第一批”。".to_string())
+    );
     assert_eq!(
         dry.rows[0].messages,
         [
@@ -340,7 +356,9 @@ async fn complete_rows_keep_their_status_day_and_campaign(backend: Backend) {
     let r = run(&w, w.admin_a, &request(bytes, false)).await.unwrap();
     assert_eq!(
         r.all_problems(),
-        ["第 3 行 I 列（批次）：找不到批次“乙公司专项”，或该批次不在您的范围内，可填：2021年第二批、2021年第一批"]
+        [
+            "第 3 行 I 列（批次）：找不到批次“乙公司专项”，或该批次不在您的范围内，可填：2021年第二批、2021年第一批"
+        ]
     );
     w.assert_audit_intact().await;
 }
@@ -366,11 +384,15 @@ async fn unit_names_are_mapped_once_and_kept(backend: Backend) {
         vec!["2", "职工书屋", "购书", "甲一厂", "", "2021-12-31", "", ""],
     ];
     let bytes = office_book("甲公司2021年办实事项目清单", &OFFICE, &rows, &[]);
-    let r = run(&w, w.admin_a, &request(bytes.clone(), true)).await.unwrap();
+    let r = run(&w, w.admin_a, &request(bytes.clone(), true))
+        .await
+        .unwrap();
     assert_eq!(r.unmatched_units, ["机关党委"]);
     assert_eq!(
         r.all_problems(),
-        ["第 3 行 D 列（责任单位）：找不到单位“机关党委”，或该单位不在您管理的范围内；可在试运行结果下方把它对应到您管理的单位（对应关系会保存，下次导入自动使用）"]
+        [
+            "第 3 行 D 列（责任单位）：找不到单位“机关党委”，或该单位不在您管理的范围内；可在试运行结果下方把它对应到您管理的单位（对应关系会保存，下次导入自动使用）"
+        ]
     );
     let admin_a = w.who(w.admin_a).await;
     let map = |unit: i64| {
@@ -404,10 +426,16 @@ async fn unit_names_are_mapped_once_and_kept(backend: Backend) {
     let kept = w.svc.unit_aliases(&admin_a).await.unwrap();
     assert_eq!(kept.len(), 1);
     assert_eq!(
-        (kept[0].name.as_str(), kept[0].unit_id, kept[0].unit.as_str()),
+        (
+            kept[0].name.as_str(),
+            kept[0].unit_id,
+            kept[0].unit.as_str()
+        ),
         ("机关党委", w.a1, "示范集团/甲公司/甲一厂")
     );
-    let r = run(&w, w.admin_a, &request(bytes.clone(), false)).await.unwrap();
+    let r = run(&w, w.admin_a, &request(bytes.clone(), false))
+        .await
+        .unwrap();
     assert!(r.written, "{:?}", r.all_problems());
     assert_eq!(r.rows[0].unit, "甲一厂");
     assert_eq!(
@@ -429,7 +457,9 @@ async fn unit_names_are_mapped_once_and_kept(backend: Backend) {
         "",
     ]];
     let bytes = office_book("甲一厂2021年办实事项目清单", &OFFICE, &next, &[]);
-    let r = run(&w, w.admin_a1, &request(bytes.clone(), true)).await.unwrap();
+    let r = run(&w, w.admin_a1, &request(bytes.clone(), true))
+        .await
+        .unwrap();
     assert!(!r.has_problems(), "{:?}", r.all_problems());
     assert_eq!(r.rows[0].unit, "甲一厂");
     // Another organisation does not: the target is not theirs.
@@ -530,7 +560,11 @@ async fn an_exported_ledger_imported_again_creates_nothing(backend: Backend) {
         .unwrap();
     let parsed = shishi_report::import::read_ledger(&workbook.bytes, None).expect("it reads");
     assert_eq!(parsed.problems, vec![]);
-    assert!(parsed.columns.iter().all(|c| c.field.is_some()), "{:?}", parsed.columns);
+    assert!(
+        parsed.columns.iter().all(|c| c.field.is_some()),
+        "{:?}",
+        parsed.columns
+    );
     let row = |title: &str, unit: &str| {
         parsed
             .rows
@@ -545,18 +579,27 @@ async fn an_exported_ledger_imported_again_creates_nothing(backend: Backend) {
     assert_eq!(c.supervisor.as_deref(), Some("甲公司督导"));
     assert_eq!(c.campaign.as_deref(), Some("2026年第一批"));
     assert_eq!(c.deadline, chrono::NaiveDate::from_ymd_opt(2027, 1, 31));
-    assert_eq!(c.original_deadline, chrono::NaiveDate::from_ymd_opt(2026, 12, 31));
+    assert_eq!(
+        c.original_deadline,
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 31)
+    );
     assert_eq!(c.status.map(|s| s.code()), Some("in_progress"));
     row("办公室换窗帘", "甲一厂/办公室");
     row("办公室换窗帘", "甲二厂/办公室");
 
     // Imported again by the one who exported it: every row is there, nothing is created.
-    let r = run(&w, w.admin_a, &request(workbook.bytes.clone(), false)).await.unwrap();
+    let r = run(&w, w.admin_a, &request(workbook.bytes.clone(), false))
+        .await
+        .unwrap();
     assert!(!r.has_problems(), "{:?}", r.all_problems());
     assert_eq!((r.created, r.skipped), (0, parsed.rows.len()));
     assert_eq!(w.count("matters").await, before);
     for id in [canteen, one, two, proposed] {
-        assert_eq!(w.matter_text(id, "import_key").await, None, "{id} untouched");
+        assert_eq!(
+            w.matter_text(id, "import_key").await,
+            None,
+            "{id} untouched"
+        );
     }
 
     // Into an organisation without them, every column comes back.
@@ -609,7 +652,10 @@ async fn an_exported_ledger_imported_again_creates_nothing(backend: Backend) {
     assert_eq!(copy.acceptance_standard, original.acceptance_standard);
     assert_eq!(copy.deadline, original.deadline);
     assert_eq!(copy.original_deadline, original.original_deadline);
-    assert_eq!(copy.description, original.description.trim().to_string() + "；延期1次");
+    assert_eq!(
+        copy.description,
+        original.description.trim().to_string() + "；延期1次"
+    );
     let bath = fresh.row(matter_id(&fresh, "修缮职工浴室").await).await;
     assert_eq!(bath.status, "proposed");
 }
