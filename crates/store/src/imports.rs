@@ -144,11 +144,12 @@ pub async fn delete_alias(
     scope_unit_id: i64,
     alias: &str,
 ) -> StoreResult<bool> {
-    let done = sqlx::query("DELETE FROM import_unit_aliases WHERE scope_unit_id = $1 AND alias = $2")
-        .bind(scope_unit_id)
-        .bind(alias)
-        .execute(conn)
-        .await?;
+    let done =
+        sqlx::query("DELETE FROM import_unit_aliases WHERE scope_unit_id = $1 AND alias = $2")
+            .bind(scope_unit_id)
+            .bind(alias)
+            .execute(conn)
+            .await?;
     Ok(done.rows_affected() > 0)
 }
 

@@ -187,7 +187,17 @@ pub(crate) fn parse_date_text(s: &str) -> Option<NaiveDate> {
 /// Words that say a deadline is no date: the work has no end ("长期坚持", "持续推进",
 /// "常态化开展"). Ledgers write them, but a matter on the list needs a date.
 const OPEN_ENDED: [&str; 12] = [
-    "长期", "持续", "常态", "长效", "坚持", "动态", "随时", "按需", "待定", "视情况", "逐步",
+    "长期",
+    "持续",
+    "常态",
+    "长效",
+    "坚持",
+    "动态",
+    "随时",
+    "按需",
+    "待定",
+    "视情况",
+    "逐步",
     "不定期",
 ];
 
@@ -237,11 +247,14 @@ pub(crate) fn deadline_text(text: &str, year: Option<i32>) -> Result<NaiveDate, 
 fn yearless(s: &str) -> Option<(u32, Option<u32>)> {
     // The year's end or half, whichever year it is.
     match s {
-        "年底" | "年末" | "年内" | "全年" | "年度内" | "本年度" | "本年度内" | "本年" | "本年底"
-        | "本年内" | "今年" | "今年底" | "今年年底" | "今年内" | "下半年" | "下半年内" | "年终" => {
+        "年底" | "年末" | "年内" | "全年" | "年度内" | "本年度" | "本年度内" | "本年"
+        | "本年底" | "本年内" | "今年" | "今年底" | "今年年底" | "今年内" | "下半年"
+        | "下半年内" | "年终" => {
             return Some((12, Some(31)));
         }
-        "上半年" | "上半年底" | "上半年内" | "上半年末" | "年中" => return Some((6, Some(30))),
+        "上半年" | "上半年底" | "上半年内" | "上半年末" | "年中" => {
+            return Some((6, Some(30)));
+        }
         _ => {}
     }
     // A quarter: 三季度, 第三季度, 3季度, 三季度末.
@@ -256,7 +269,9 @@ fn yearless(s: &str) -> Option<(u32, Option<u32>)> {
     if let Some((month, rest)) = s.split_once('月') {
         let month = small_number(month).filter(|m| (1..=12).contains(m))?;
         return match rest {
-            "" | "底" | "末" | "份" | "份底" | "份内" | "内" | "下旬" => Some((month, None)),
+            "" | "底" | "末" | "份" | "份底" | "份内" | "内" | "下旬" => {
+                Some((month, None))
+            }
             "上旬" => Some((month, Some(10))),
             "中旬" => Some((month, Some(20))),
             day => {
@@ -282,7 +297,12 @@ fn small_number(s: &str) -> Option<u32> {
     if !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit()) {
         return s.parse().ok();
     }
-    let digit = |c: char| "〇一二三四五六七八九".chars().position(|d| d == c).map(|p| p as u32);
+    let digit = |c: char| {
+        "〇一二三四五六七八九"
+            .chars()
+            .position(|d| d == c)
+            .map(|p| p as u32)
+    };
     let chars: Vec<char> = s.chars().collect();
     match chars.as_slice() {
         ['两'] => Some(2),
@@ -386,7 +406,9 @@ fn word_status(word: &str) -> Option<MatterStatus> {
 /// words, a percentage says it: 100% is done, anything between in progress.
 pub(crate) fn progress_status(text: &str, percent: Option<u8>) -> Option<MatterStatus> {
     let first: String = half_width(text)
-        .split(['，', '。', '.', '；', ',', ';', ':', '：', '\n', '(', '（', '、', '!', '！'])
+        .split([
+            '，', '。', '.', '；', ',', ';', ':', '：', '\n', '(', '（', '、', '!', '！',
+        ])
         .next()
         .unwrap_or("")
         .chars()
@@ -399,8 +421,8 @@ pub(crate) fn progress_status(text: &str, percent: Option<u8>) -> Option<MatterS
             MatterStatus::Completed
         }
         "推进中" | "正在推进" | "持续推进" | "进行中" | "正在进行" | "正在实施" | "实施中"
-        | "有序推进" | "稳步推进" | "加快推进" | "正在办理" | "办理中" | "基本完成" | "正在建设"
-        | "建设中" | "施工中" | "正在施工" => MatterStatus::InProgress,
+        | "有序推进" | "稳步推进" | "加快推进" | "正在办理" | "办理中" | "基本完成"
+        | "正在建设" | "建设中" | "施工中" | "正在施工" => MatterStatus::InProgress,
         "未开始" | "尚未开始" | "未启动" | "尚未启动" | "待推进" | "待启动" => {
             MatterStatus::Approved
         }

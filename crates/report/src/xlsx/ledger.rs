@@ -311,7 +311,14 @@ impl LedgerWriter {
         } else {
             (&f.date, &f.text)
         };
-        write_date(sheet, r, COL_DEADLINE, row.deadline, date_format, text_format)?;
+        write_date(
+            sheet,
+            r,
+            COL_DEADLINE,
+            row.deadline,
+            date_format,
+            text_format,
+        )?;
         write_date(
             sheet,
             r,

@@ -148,7 +148,11 @@ fn xlsx_ledger_reads_back_in_the_known_layout() {
     assert_eq!(s.text(3, 7), rows[0].acceptance_standard);
     assert_eq!(s.text(3, 8), "督导甲");
     assert_eq!(s.text(3, 9), "2026年第一批");
-    assert_eq!(s.at(3, 6), Data::Empty, "not extended, no original deadline");
+    assert_eq!(
+        s.at(3, 6),
+        Data::Empty,
+        "not extended, no original deadline"
+    );
 
     // Overdue rows mark only the deadline cell.
     assert_eq!(s.fill_rgb(6, 5), Some(0xFFC7CE));
@@ -359,7 +363,10 @@ fn xlsx_ledger_reads_back_through_the_import() {
             .filter(|c| c.field.is_none())
             .map(|c| c.header.as_str())
             .collect();
-        assert!(unread.is_empty(), "{lang}: columns not read back: {unread:?}");
+        assert!(
+            unread.is_empty(),
+            "{lang}: columns not read back: {unread:?}"
+        );
         assert!(
             parsed
                 .columns

@@ -2,14 +2,14 @@
 
 use chrono::NaiveDate;
 
+use crate::import::ProblemKind;
 use crate::import::cell::{
     deadline_text, number_text, parse_date_text, progress_percent, progress_status, status,
 };
-use crate::import::ProblemKind;
-use shishi_core::MatterStatus;
 use crate::import::header::normalize;
 use crate::import::people::{phone, valid_email};
 use crate::import::sheet::{column_letters, parse_column_letters};
+use shishi_core::MatterStatus;
 
 #[test]
 fn date_texts() {
@@ -165,7 +165,10 @@ fn deadlines_as_ledgers_write_them() {
         ("6/30", day(6, 30)),
         ("6.30前", day(6, 30)),
         // A year written wins over the one given.
-        ("2022年12月底", NaiveDate::from_ymd_opt(2022, 12, 31).expect("a date")),
+        (
+            "2022年12月底",
+            NaiveDate::from_ymd_opt(2022, 12, 31).expect("a date"),
+        ),
         ("2021年12月底前", day(12, 31)),
         ("2021年7月1日前完成", day(7, 1)),
     ] {

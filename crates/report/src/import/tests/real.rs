@@ -279,7 +279,14 @@ fn content_beside_measures_is_the_description() {
         strings(
             sheet,
             0,
-            &["序号", "项目名称", "具体内容", "工作措施", "责任单位", "完成时限"],
+            &[
+                "序号",
+                "项目名称",
+                "具体内容",
+                "工作措施",
+                "责任单位",
+                "完成时限",
+            ],
         )?;
         strings(
             sheet,
