@@ -114,6 +114,9 @@ impl Services {
         items: &[UnitAliasInput],
     ) -> ServiceResult<()> {
         Services::may_map_units(actor)?;
+        if items.is_empty() {
+            return Ok(());
+        }
         let roots = actor.manage_roots();
         let mut conn = self.store.read().await?;
         let units = UnitIndex::load(&mut conn, &roots).await?;

@@ -58,7 +58,7 @@ const OFFICE: [&str; 8] = [
 ];
 
 /// 甲一厂's three matters under one merged unit cell, and one of 甲二厂's.
-fn office_rows<'a>(last_deadline: &'a str) -> Vec<Vec<&'a str>> {
+fn office_rows(last_deadline: &str) -> Vec<Vec<&str>> {
     vec![
         vec![
             "1",
