@@ -63,6 +63,10 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("responsible_unit", "责任单位", "Responsible unit"),
     ("measures", "工作措施", "Measures"),
     ("deadline", "完成时限", "Deadline"),
+    ("original_deadline", "原定完成时限", "Original deadline"),
+    ("acceptance_standard", "验收标准", "Acceptance standard"),
+    ("supervisor", "督导责任人", "Supervisor"),
+    ("campaign", "批次", "Campaign"),
     ("progress", "进展情况", "Progress"),
     ("status", "完成状态", "Status"),
     ("remarks", "备注", "Remarks"),
@@ -75,11 +79,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("status.suspended", "暂缓", "Suspended"),
     ("status.cancelled", "撤销", "Cancelled"),
     ("overdue_mark", "（超期）", " (overdue)"),
-    (
-        "extended",
-        "延期%n次，原定%d",
-        "extended %n times, first due %d",
-    ),
+    ("extended", "延期%n次", "extended %n times"),
     ("supervised", "督办中", "under supervision"),
     ("assessment", "考核排名", "Assessment ranking"),
     ("rank", "排名", "Rank"),
@@ -104,7 +104,8 @@ pub fn word(key: &str, lang: &str) -> String {
         .to_string()
 }
 
-/// The ledger's layout: title, scope line and the nine headers in the language asked for.
+/// The ledger's layout: title, scope line and the headers in the language asked for (those
+/// the import reads back).
 pub fn ledger_layout(scope: &str, exported_at: i64, lang: &str) -> crate::xlsx::LedgerLayout {
     crate::xlsx::LedgerLayout {
         sheet_name: word("ledger", lang),
@@ -122,6 +123,10 @@ pub fn ledger_layout(scope: &str, exported_at: i64, lang: &str) -> crate::xlsx::
             person: word("owner", lang),
             measures: word("measures", lang),
             deadline: word("deadline", lang),
+            original_deadline: word("original_deadline", lang),
+            acceptance_standard: word("acceptance_standard", lang),
+            supervisor: word("supervisor", lang),
+            campaign: word("campaign", lang),
             progress: word("progress", lang),
             status: word("status", lang),
             remarks: word("remarks", lang),

@@ -1,6 +1,13 @@
 //! The ledger as a workbook in the 台账 layout, filtered as the ledger page is and limited to
 //! what the actor may see. Pages of matters are read from the database and handed to a writer
 //! on the blocking pool that streams them to disk, so memory stays flat however long the ledger.
+//!
+//! The workbook is also an import file: its columns are those the import reads (all five
+//! determinations, the supervisor, the campaign, the original deadline), a unit whose name is
+//! not unique within the exporter's reach is written as the end of its path ("甲公司/办公室"),
+//! and importing it again finds every matter it lists.
+
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use shishi_report::export::{ledger_layout, word};
@@ -29,6 +36,7 @@ impl Services {
             scope.push(units::get(&mut conn, *id).await?.name);
         }
         let scope = scope.join("、");
+        let unit_labels = unit_labels(&mut conn, actor).await?;
         let layout = ledger_layout(&scope, self.clock.now_ms(), lang);
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<LedgerRow>>(2);
         let writer = tokio::task::spawn_blocking(move || {
@@ -59,7 +67,11 @@ impl Services {
                 .iter()
                 .map(|m| {
                     seq += 1;
-                    ledger_row(m, seq, notes.get(&m.id), today, lang)
+                    let mut row = ledger_row(m, seq, notes.get(&m.id), today, lang);
+                    if let Some(label) = unit_labels.get(&m.unit_id) {
+                        row.unit = label.clone();
+                    }
+                    row
                 })
                 .collect();
             let last = rows.len() < PAGE as usize;
@@ -101,14 +113,19 @@ fn ledger_row(
         Some(n) => format!("{}%：{n}", m.progress),
         None => format!("{}%", m.progress),
     };
+    // 备注 is where an imported ledger's description came from; it goes back there.
     let mut remarks = Vec::new();
-    if m.extension_count > 0 {
-        remarks.push(
-            word("extended", lang)
-                .replace("%n", &m.extension_count.to_string())
-                .replace("%d", m.original_deadline.as_deref().unwrap_or("")),
-        );
+    if !m.description.trim().is_empty() {
+        remarks.push(m.description.trim().to_string());
     }
+    if m.extension_count > 0 {
+        remarks.push(word("extended", lang).replace("%n", &m.extension_count.to_string()));
+    }
+    let original_deadline: Option<NaiveDate> = m
+        .original_deadline
+        .as_deref()
+        .and_then(|d| d.parse().ok())
+        .filter(|d| Some(*d) != deadline);
     if m.open_orders > 0 {
         remarks.push(word("supervised", lang));
     }
@@ -123,9 +140,61 @@ fn ledger_row(
         person: m.owner_name.clone().unwrap_or_default(),
         measures: m.measures.clone(),
         deadline,
+        original_deadline,
+        acceptance_standard: m.acceptance_standard.clone(),
+        supervisor: m.supervisor_name.clone().unwrap_or_default(),
+        campaign: m.campaign_name.clone().unwrap_or_default(),
         progress,
         status,
         remarks: remarks.join("；"),
         overdue,
     }
+}
+
+/// How the export writes the units whose name is not unique among those the actor reads:
+/// the shortest end of the path of names that is ("一公司/办公室"), which the import finds.
+/// Units with a unique name are not in the map and are written by name.
+async fn unit_labels(
+    conn: &mut shishi_store::AnyConnection,
+    actor: &Actor,
+) -> ServiceResult<HashMap<i64, String>> {
+    let mut all: HashMap<i64, units::UnitRow> = HashMap::new();
+    for (_, path) in actor.read_roots() {
+        for u in units::subtree(conn, &path).await? {
+            all.insert(u.id, u);
+        }
+    }
+    let mut by_name: HashMap<&str, Vec<i64>> = HashMap::new();
+    for u in all.values() {
+        by_name.entry(u.name.trim()).or_default().push(u.id);
+    }
+    // Names from the top of what was loaded down to the unit.
+    let names_of = |id: i64| -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut at = all.get(&id);
+        while let Some(u) = at {
+            out.push(u.name.trim());
+            at = u.parent_id.and_then(|p| all.get(&p));
+        }
+        out.reverse();
+        out
+    };
+    let mut labels = HashMap::new();
+    for ids in by_name.values().filter(|ids| ids.len() > 1) {
+        let paths: Vec<(i64, Vec<&str>)> = ids.iter().map(|&id| (id, names_of(id))).collect();
+        for (id, names) in &paths {
+            let unique = (2..=names.len()).find(|&k| {
+                let tail = &names[names.len() - k..];
+                paths
+                    .iter()
+                    .filter(|(_, other)| other.len() >= k && &other[other.len() - k..] == tail)
+                    .count()
+                    == 1
+            });
+            if let Some(k) = unique {
+                labels.insert(*id, names[names.len() - k..].join("/"));
+            }
+        }
+    }
+    Ok(labels)
 }

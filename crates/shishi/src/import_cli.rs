@@ -1,6 +1,8 @@
 //! `shishi import ledger|units|people FILE [--dry-run]`: the same import as the web page, with
 //! the row-by-row plan on the terminal and a progress bar while a long file is read, checked
 //! and written. Exit 1 when the file has problems (nothing is written then), 0 otherwise.
+//! A ledger takes a campaign (`--campaign`), a default year, a completion day, and unit-name
+//! mappings (`--map-unit`), kept for later imports as the page keeps them.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -8,11 +10,12 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
+use chrono::NaiveDate;
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use shishi_report::import::{ColumnMapping, Field};
 use shishi_service::imports::{
-    ImportKind, ImportProgress, ImportReport, ImportRequest, Phase, RowAction,
+    ImportKind, ImportProgress, ImportReport, ImportRequest, Phase, RowAction, UnitAliasInput,
 };
 use shishi_service::{ServiceError, Services};
 
@@ -29,9 +32,24 @@ pub enum ImportCommand {
         /// Where a field is, for layouts the header detection does not know:
         /// FIELD=COLUMN with FIELD a code or a template header (title or 事项名称, unit or
         /// 责任单位, owner, deadline, measures, progress, status, remarks, acceptance_standard,
-        /// supervisor, content_area, tags) and COLUMN a header text or a letter. Repeatable.
+        /// supervisor, content_area, tags, content, original_deadline, campaign) and COLUMN a
+        /// header text or a letter. Repeatable.
         #[arg(long = "column", value_name = "FIELD=COLUMN")]
         columns: Vec<String>,
+        /// The campaign (批次), by name or id, of every row that names none.
+        #[arg(long)]
+        campaign: Option<String>,
+        /// The year of deadlines written without one ("6月30日前", "年底前") when the sheet's
+        /// title names none.
+        #[arg(long)]
+        year: Option<i32>,
+        /// The day (YYYY-MM-DD) rows marked done (已完成) were completed; default: today.
+        #[arg(long, value_name = "DATE")]
+        completed_on: Option<NaiveDate>,
+        /// Maps a unit name as the sheet writes it to a unit you manage (a name or a path such
+        /// as 甲公司/党群工作部), kept for later imports. Repeatable.
+        #[arg(long = "map-unit", value_name = "NAME=UNIT")]
+        map_units: Vec<String>,
     },
     /// A unit list: 单位名称, 上级单位 (a name or a path of names), 单位类型, 排序.
     Units {
@@ -64,7 +82,7 @@ pub struct Common {
 }
 
 /// Field codes for `--column`, beside the template headers.
-const FIELDS: [(&str, Field); 13] = [
+const FIELDS: [(&str, Field); 16] = [
     ("seq", Field::Seq),
     ("title", Field::Title),
     ("unit", Field::Unit),
@@ -78,7 +96,73 @@ const FIELDS: [(&str, Field); 13] = [
     ("supervisor", Field::Supervisor),
     ("content_area", Field::ContentArea),
     ("tags", Field::Tags),
+    ("content", Field::Content),
+    ("original_deadline", Field::OriginalDeadline),
+    ("campaign", Field::Campaign),
 ];
+
+/// What a ledger import takes beyond the file.
+#[derive(Default)]
+struct LedgerOptions {
+    campaign: Option<String>,
+    year: Option<i32>,
+    completed_on: Option<NaiveDate>,
+    map_units: Vec<String>,
+}
+
+/// Saves the `--map-unit` mappings and fills the request's campaign, year and day.
+async fn apply_ledger_options(
+    services: &Services,
+    actor: &shishi_service::Actor,
+    options: LedgerOptions,
+    req: &mut ImportRequest,
+) -> Result<()> {
+    let mut items = Vec::new();
+    for given in &options.map_units {
+        let Some((name, unit)) = given.split_once('=') else {
+            bail!("--map-unit {given:?}: write NAME=UNIT, e.g. 机关党委=党群工作部");
+        };
+        let unit_id = services
+            .managed_unit_named(actor, unit.trim())
+            .await
+            .map_err(|e| {
+                anyhow!("--map-unit {given:?}: no unit {unit:?} among the units you manage ({e})")
+            })?;
+        items.push(UnitAliasInput {
+            name: name.trim().to_string(),
+            unit_id: Some(unit_id),
+        });
+    }
+    if !items.is_empty() {
+        services
+            .save_unit_aliases(actor, &items)
+            .await
+            .map_err(|e| anyhow!("--map-unit: {e}"))?;
+    }
+    if let Some(wanted) = options.campaign {
+        let campaigns = services
+            .campaigns(actor)
+            .await
+            .map_err(|e| anyhow!("reading the campaigns: {e}"))?;
+        let found = campaigns
+            .iter()
+            .find(|c| c.name.trim() == wanted.trim() || c.id.to_string() == wanted.trim())
+            .ok_or_else(|| {
+                anyhow!(
+                    "--campaign {wanted:?}: no such campaign within your reach; there are: {}",
+                    campaigns
+                        .iter()
+                        .map(|c| format!("{} ({})", c.name, c.id))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?;
+        req.campaign = Some(found.id);
+    }
+    req.year = options.year;
+    req.completed_on = options.completed_on;
+    Ok(())
+}
 
 fn mapping(header_row: Option<u32>, columns: &[String]) -> Result<Option<ColumnMapping>> {
     let mut m = ColumnMapping {
@@ -158,18 +242,40 @@ impl ImportProgress for Bar {
 }
 
 pub async fn run(services: &Services, command: ImportCommand) -> Result<ExitCode> {
-    let (kind, file, common, mapping) = match command {
+    let (kind, file, common, mapping, options) = match command {
         ImportCommand::Ledger {
             file,
             common,
             header_row,
             columns,
+            campaign,
+            year,
+            completed_on,
+            map_units,
         } => {
             let m = mapping(header_row, &columns)?;
-            (ImportKind::Ledger, file, common, m)
+            let options = LedgerOptions {
+                campaign,
+                year,
+                completed_on,
+                map_units,
+            };
+            (ImportKind::Ledger, file, common, m, options)
         }
-        ImportCommand::Units { file, common } => (ImportKind::Units, file, common, None),
-        ImportCommand::People { file, common } => (ImportKind::People, file, common, None),
+        ImportCommand::Units { file, common } => (
+            ImportKind::Units,
+            file,
+            common,
+            None,
+            LedgerOptions::default(),
+        ),
+        ImportCommand::People { file, common } => (
+            ImportKind::People,
+            file,
+            common,
+            None,
+            LedgerOptions::default(),
+        ),
     };
     let en = english(&common.lang);
     let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
@@ -187,6 +293,9 @@ pub async fn run(services: &Services, command: ImportCommand) -> Result<ExitCode
     req.sheet = common.sheet;
     req.dry_run = common.dry_run;
     req.locale = if en { "en" } else { "zh-CN" }.to_string();
+    if kind == ImportKind::Ledger {
+        apply_ledger_options(services, &actor, options, &mut req).await?;
+    }
     let bar = Bar::new(en);
     let outcome = services.run_import(&actor, &req, &bar).await;
     bar.bar.finish_and_clear();
@@ -197,6 +306,14 @@ pub async fn run(services: &Services, command: ImportCommand) -> Result<ExitCode
         ServiceError::Forbidden(_) => {
             anyhow!("无权导入：台账需要单位管理员或系统管理员，单位和人员需要系统管理员")
         }
+        ServiceError::Invalid(fields) => anyhow!(
+            "the import options are not valid: {}",
+            fields
+                .iter()
+                .map(|f| format!("{} ({})", f.field, f.code))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         other => anyhow!("the import failed: {other}"),
     })?;
     print!("{}", plan_text(&report, en));
@@ -221,6 +338,22 @@ fn plan_text(r: &ImportReport, en: bool) -> String {
             "{} {p}\n",
             if en { "File:" } else { "文件问题：" }
         ));
+    }
+    for n in &r.notes {
+        out.push_str(&format!("{n}\n"));
+    }
+    if !r.unmatched_units.is_empty() {
+        out.push_str(&if en {
+            format!(
+                "Unit names to map with --map-unit NAME=UNIT: {}\n",
+                r.unmatched_units.join(", ")
+            )
+        } else {
+            format!(
+                "可用 --map-unit 名称=单位 对应的单位名称：{}\n",
+                r.unmatched_units.join("、")
+            )
+        });
     }
     for row in &r.rows {
         let action = match (row.action, r.written, en) {

@@ -433,3 +433,102 @@ fn admin_commands_restore_access() {
     let out = shishi(dir.path(), &["audit", "verify"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }
+
+#[test]
+fn import_ledger_takes_a_campaign_a_year_and_unit_mappings() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(shishi(dir.path(), &["demo"]).status.success());
+    let file = dir.path().join("清单.xlsx");
+    std::fs::write(
+        &file,
+        workbook(&[
+            &[
+                "序号",
+                "项目名称",
+                "具体内容",
+                "责任单位",
+                "责任人",
+                "完成时限",
+                "进展情况",
+            ],
+            &[
+                "1",
+                "热轧厂澡堂改造（命令行）",
+                "更换热水器",
+                "热轧厂机关",
+                "handler4",
+                "6月30日前",
+                "正在推进",
+            ],
+        ]),
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    let campaign = "主题教育“为民办实事”专项";
+    let out = shishi(
+        dir.path(),
+        &[
+            "import",
+            "ledger",
+            file,
+            "--dry-run",
+            "--as",
+            "sub1admin",
+            "--campaign",
+            campaign,
+            "--year",
+            "2021",
+            "--map-unit",
+            "热轧厂机关=热轧厂",
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for text in [
+        "未写年份的完成时限（如“6月30日前”）按导入时选择的 2021 年计。",
+        "未填写批次的事项均归入批次“主题教育“为民办实事”专项”。",
+        "责任单位“热轧厂机关”按已保存的单位对应关系记为“热轧厂”",
+        "完成时限：2021-06-30",
+        "批次：主题教育“为民办实事”专项",
+    ] {
+        assert!(stdout.contains(text), "{text} missing in {stdout}");
+    }
+    // The mapping is kept: the next run needs no --map-unit.
+    let out = shishi(
+        dir.path(),
+        &[
+            "import",
+            "ledger",
+            file,
+            "--dry-run",
+            "--as",
+            "sub1admin",
+            "--year",
+            "2021",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    // A campaign out of reach, and a mapping to a unit out of reach, stop before anything.
+    for (args, says) in [
+        (
+            vec!["--campaign", "示范矿业"],
+            "no such campaign within your reach",
+        ),
+        (vec!["--map-unit", "机关=选矿厂"], "no unit \"选矿厂\""),
+    ] {
+        let mut all = vec!["import", "ledger", file, "--as", "sub1admin"];
+        all.extend(args);
+        let out = shishi(dir.path(), &all);
+        assert!(!out.status.success());
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(says),
+            "{says}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

@@ -1,5 +1,6 @@
 //! What an Excel import needs beyond the ordinary writes: the key that finds an imported matter
-//! again, the people a sheet names, and workbooks kept between a dry run and its confirmation.
+//! again, the matters already in the units a sheet names, the people a sheet names, the unit
+//! names importers mapped to units, and workbooks kept between a dry run and its confirmation.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -12,21 +13,144 @@ use crate::sql::Sql;
 /// statement, and a ledger of 200,000 rows would pass that.
 const CHUNK: usize = 500;
 
-/// Marks a matter as imported under `key`; a suspended or cancelled row keeps its remark as the
-/// reason the ledger shows.
+/// What an import sets on a matter it created, beyond the fields a person sets.
+#[derive(Debug, Clone, Default)]
+pub struct ImportMark<'a> {
+    /// Finds the matter when the same row is imported again.
+    pub key: &'a str,
+    /// A suspended or cancelled row's remark, as the reason the ledger shows.
+    pub status_reason: &'a str,
+    /// The deadline first agreed, when the sheet says it was extended; else the deadline.
+    pub original_deadline: Option<&'a str>,
+    /// Completed, accepted or closed rows: the day it was done (ISO), which the period figures
+    /// count.
+    pub completed_on: Option<&'a str>,
+    /// Accepted or closed rows: the day of acceptance (ISO).
+    pub accepted_on: Option<&'a str>,
+}
+
+/// Marks a matter as imported.
 pub async fn mark_imported(
     conn: &mut AnyConnection,
     matter_id: i64,
-    key: &str,
-    status_reason: &str,
+    mark: &ImportMark<'_>,
 ) -> StoreResult<()> {
-    sqlx::query("UPDATE matters SET import_key = $1, status_reason = $2 WHERE id = $3")
-        .bind(key)
-        .bind(status_reason)
-        .bind(matter_id)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "UPDATE matters SET import_key = $1, status_reason = $2,
+            original_deadline = COALESCE($3, original_deadline), completed_on = $4, accepted_on = $5
+         WHERE id = $6",
+    )
+    .bind(mark.key)
+    .bind(mark.status_reason)
+    .bind(mark.original_deadline)
+    .bind(mark.completed_on)
+    .bind(mark.accepted_on)
+    .bind(matter_id)
+    .execute(conn)
+    .await?;
     Ok(())
+}
+
+/// `(id, unit id, title)` of every matter whose unit is one of `unit_paths` (the unit itself,
+/// not its subtree): what a sheet naming those units may list again.
+pub async fn matters_in_units(
+    conn: &mut AnyConnection,
+    unit_paths: &[String],
+) -> StoreResult<Vec<(i64, i64, String)>> {
+    let mut out = Vec::new();
+    for chunk in unit_paths.chunks(CHUNK) {
+        let mut sql = Sql::new("SELECT id, unit_id, title FROM matters WHERE ");
+        sql.in_texts("unit_path", chunk);
+        out.extend(
+            sql.query_as::<(i64, i64, String)>()
+                .fetch_all(&mut *conn)
+                .await?,
+        );
+    }
+    Ok(out)
+}
+
+/// A unit name of imported sheets mapped to a unit.
+#[derive(Debug, Clone, FromRow, PartialEq, Eq)]
+pub struct UnitAlias {
+    pub scope_unit_id: i64,
+    pub scope_path: String,
+    pub alias: String,
+    pub unit_id: i64,
+    pub unit_path: String,
+    pub unit_name: String,
+    pub updated_at: i64,
+}
+
+const ALIAS_SELECT: &str = "SELECT a.scope_unit_id, s.path AS scope_path, a.alias, a.unit_id,
+    t.path AS unit_path, t.name AS unit_name, a.updated_at
+    FROM import_unit_aliases a JOIN units s ON s.id = a.scope_unit_id JOIN units t ON t.id = a.unit_id
+    WHERE ";
+
+/// The mappings of the given names, whoever made them; the caller keeps those in reach.
+pub async fn aliases_named(
+    conn: &mut AnyConnection,
+    names: &[String],
+) -> StoreResult<Vec<UnitAlias>> {
+    let mut out = Vec::new();
+    for chunk in names.chunks(CHUNK) {
+        let mut sql = Sql::new(ALIAS_SELECT);
+        sql.in_texts("a.alias", chunk);
+        out.extend(sql.query_as::<UnitAlias>().fetch_all(&mut *conn).await?);
+    }
+    Ok(out)
+}
+
+/// The mappings whose target lies in one of the subtrees, by name.
+pub async fn aliases_within(
+    conn: &mut AnyConnection,
+    roots: &[String],
+) -> StoreResult<Vec<UnitAlias>> {
+    let mut sql = Sql::new(ALIAS_SELECT);
+    sql.paths("t.path", roots);
+    sql.push(" ORDER BY a.alias, s.path");
+    Ok(sql.query_as::<UnitAlias>().fetch_all(conn).await?)
+}
+
+/// Maps `alias` to `unit_id` under `scope_unit_id`, replacing an earlier mapping there.
+pub async fn set_alias(
+    conn: &mut AnyConnection,
+    scope_unit_id: i64,
+    alias: &str,
+    unit_id: i64,
+    by: i64,
+    now: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO import_unit_aliases (scope_unit_id, alias, unit_id, created_by, updated_at)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (scope_unit_id, alias)
+         DO UPDATE SET unit_id = excluded.unit_id, created_by = excluded.created_by,
+            updated_at = excluded.updated_at",
+    )
+    .bind(scope_unit_id)
+    .bind(alias)
+    .bind(unit_id)
+    .bind(by)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Forgets the mapping of `alias` under `scope_unit_id`; whether there was one.
+pub async fn delete_alias(
+    conn: &mut AnyConnection,
+    scope_unit_id: i64,
+    alias: &str,
+) -> StoreResult<bool> {
+    let done =
+        sqlx::query("DELETE FROM import_unit_aliases WHERE scope_unit_id = $1 AND alias = $2")
+            .bind(scope_unit_id)
+            .bind(alias)
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected() > 0)
 }
 
 /// Those of `keys` that an earlier import already used.

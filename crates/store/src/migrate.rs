@@ -56,6 +56,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0007_signin_throttle.sql"),
     },
     Migration {
+        version: 8,
+        description: "import unit aliases",
+        sqlite: include_str!("../migrations/sqlite/0008_import_unit_aliases.sql"),
+        postgres: include_str!("../migrations/postgres/0008_import_unit_aliases.sql"),
+    },
+    Migration {
         version: 9,
         description: "provisional calendar",
         sqlite: include_str!("../migrations/sqlite/0009_calendar_provisional.sql"),

@@ -67,8 +67,13 @@ pub(crate) fn number_text(f: f64) -> String {
     }
 }
 
-/// A deadline cell: a date cell, an Excel serial number, yyyymmdd, or date text.
-pub(crate) fn date(value: Option<&Value>, is_1904: bool) -> Result<Option<NaiveDate>, ProblemKind> {
+/// A deadline cell: a date cell, an Excel serial number, yyyymmdd, or date text; text without
+/// a year ("6月30日前", "年底前") takes `year` (the sheet title's, or the one chosen).
+pub(crate) fn date(
+    value: Option<&Value>,
+    is_1904: bool,
+    year: Option<i32>,
+) -> Result<Option<NaiveDate>, ProblemKind> {
     let Some(value) = value else {
         return Ok(None);
     };
@@ -81,7 +86,7 @@ pub(crate) fn date(value: Option<&Value>, is_1904: bool) -> Result<Option<NaiveD
             if s.is_empty() {
                 return Ok(None);
             }
-            parse_date_text(&s).ok_or(ProblemKind::BadDate { text: s })?
+            deadline_text(&s, year)?
         }
         Value::Bool(_) | Value::Time(_) => {
             return Err(ProblemKind::BadDate {
@@ -179,6 +184,138 @@ pub(crate) fn parse_date_text(s: &str) -> Option<NaiveDate> {
     None
 }
 
+/// Words that say a deadline is no date: the work has no end ("长期坚持", "持续推进",
+/// "常态化开展"). Ledgers write them, but a matter on the list needs a date.
+const OPEN_ENDED: [&str; 12] = [
+    "长期",
+    "持续",
+    "常态",
+    "长效",
+    "坚持",
+    "动态",
+    "随时",
+    "按需",
+    "待定",
+    "视情况",
+    "逐步",
+    "不定期",
+];
+
+/// Deadline text as ledgers write it: any [`parse_date_text`] form, or a date without its
+/// year ("6月30日前", "9月底", "年底前", "三季度末", "上半年") in `year`.
+pub(crate) fn deadline_text(text: &str, year: Option<i32>) -> Result<NaiveDate, ProblemKind> {
+    if let Some(d) = parse_date_text(text) {
+        return Ok(d);
+    }
+    let half = half_width(text);
+    let mut compact: String = half.chars().filter(|c| !c.is_whitespace()).collect();
+    // "6月30日前完成", "年底前完成": the words after the date say nothing more.
+    loop {
+        let cut = strip_any_suffix(&compact, &["完成", "为止", "以前", "之前", "前", "止"]);
+        if cut.len() == compact.len() {
+            break;
+        }
+        compact = cut.to_string();
+    }
+    if let Some(d) = parse_date_text(&compact) {
+        return Ok(d);
+    }
+    if OPEN_ENDED.iter().any(|w| compact.contains(w)) {
+        return Err(ProblemKind::OpenEndedDeadline {
+            text: text.to_string(),
+        });
+    }
+    let bad = || ProblemKind::BadDate {
+        text: text.to_string(),
+    };
+    let Some((month, day)) = yearless(&compact) else {
+        return Err(bad());
+    };
+    let Some(year) = year else {
+        return Err(ProblemKind::NoYear {
+            text: text.to_string(),
+        });
+    };
+    let date = match day {
+        Some(d) => NaiveDate::from_ymd_opt(year, month, d),
+        None => ymd(&year.to_string(), &month.to_string(), None),
+    };
+    date.ok_or_else(bad)
+}
+
+/// (month, day) of a date written without a year; no day means the month's last.
+fn yearless(s: &str) -> Option<(u32, Option<u32>)> {
+    // The year's end or half, whichever year it is.
+    match s {
+        "年底" | "年末" | "年内" | "全年" | "年度内" | "本年度" | "本年度内" | "本年"
+        | "本年底" | "本年内" | "今年" | "今年底" | "今年年底" | "今年内" | "下半年"
+        | "下半年内" | "年终" => {
+            return Some((12, Some(31)));
+        }
+        "上半年" | "上半年底" | "上半年内" | "上半年末" | "年中" => {
+            return Some((6, Some(30)));
+        }
+        _ => {}
+    }
+    // A quarter: 三季度, 第三季度, 3季度, 三季度末.
+    let quarter = s.strip_prefix('第').unwrap_or(s);
+    let quarter = strip_any_suffix(quarter, &["末", "底", "内"]);
+    if let Some(n) = quarter.strip_suffix("季度").and_then(small_number)
+        && (1..=4).contains(&n)
+    {
+        return Some((n * 3, None));
+    }
+    // 6月30日, 6月30号, 6月, 6月底, 6月份, 6月上旬, 六月底.
+    if let Some((month, rest)) = s.split_once('月') {
+        let month = small_number(month).filter(|m| (1..=12).contains(m))?;
+        return match rest {
+            "" | "底" | "末" | "份" | "份底" | "份内" | "内" | "下旬" => {
+                Some((month, None))
+            }
+            "上旬" => Some((month, Some(10))),
+            "中旬" => Some((month, Some(20))),
+            day => {
+                let day = strip_any_suffix(day, &["日", "号"]);
+                small_number(day)
+                    .filter(|d| (1..=31).contains(d))
+                    .map(|d| (month, Some(d)))
+            }
+        };
+    }
+    // 6/30, 6-30, 6.30.
+    for sep in ['/', '-', '.'] {
+        if let Some((m, d)) = s.split_once(sep) {
+            let (m, d) = (small_number(m)?, small_number(d)?);
+            return ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some((m, Some(d)));
+        }
+    }
+    None
+}
+
+/// 1 to 31 written in digits or in Chinese numerals (六, 十二, 二十五, 三十一).
+fn small_number(s: &str) -> Option<u32> {
+    if !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit()) {
+        return s.parse().ok();
+    }
+    let digit = |c: char| {
+        "〇一二三四五六七八九"
+            .chars()
+            .position(|d| d == c)
+            .map(|p| p as u32)
+    };
+    let chars: Vec<char> = s.chars().collect();
+    match chars.as_slice() {
+        ['两'] => Some(2),
+        [c] if *c != '〇' => digit(*c),
+        ['十'] => Some(10),
+        ['十', u] => Some(10 + digit(*u)?),
+        [t, '十'] => Some(digit(*t)? * 10),
+        [t, '十', u] => Some(digit(*t)? * 10 + digit(*u)?),
+        _ => None,
+    }
+    .filter(|n| *n > 0)
+}
+
 fn strip_any_suffix<'a>(s: &'a str, suffixes: &[&str]) -> &'a str {
     suffixes
         .iter()
@@ -229,10 +366,27 @@ fn ymd(y: &str, m: &str, d: Option<&str>) -> Option<NaiveDate> {
     }
 }
 
-/// 完成状态 words (and the status codes themselves) to a status.
+/// 完成状态 words, the status codes and the export's English words ("In progress") to a
+/// status; the export's overdue mark ("推进中（超期）") is not part of the status.
 pub(crate) fn status(text: &str) -> Option<MatterStatus> {
-    let word: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    let found = match word.as_str() {
+    let word: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_lowercase();
+    let word = strip_any_suffix(&word, &["（超期）", "(超期)", "(overdue)", "超期"]);
+    let word = word.replace(['_', '-'], "");
+    if let Some(found) = word_status(&word) {
+        return Some(found);
+    }
+    match word.as_str() {
+        "inprogress" => Some(MatterStatus::InProgress),
+        other => MatterStatus::from_code(other),
+    }
+}
+
+fn word_status(word: &str) -> Option<MatterStatus> {
+    let found = match word {
         "拟办" => MatterStatus::Proposed,
         "未开始" | "已立项" | "待推进" => MatterStatus::Approved,
         "推进中" | "进行中" | "正在推进" | "持续推进" => MatterStatus::InProgress,
@@ -241,7 +395,42 @@ pub(crate) fn status(text: &str) -> Option<MatterStatus> {
         "已销号" | "已办结" => MatterStatus::Closed,
         "暂缓" => MatterStatus::Suspended,
         "撤销" | "取消" => MatterStatus::Cancelled,
-        other => return MatterStatus::from_code(&other.to_ascii_lowercase()),
+        _ => return None,
+    };
+    Some(found)
+}
+
+/// The status that 进展情况 states in its first words: "已完成", "已完成。已为职工…" and
+/// "完成" mean completed; "推进中", "正在推进，已完成招标" in progress; "未开始" not started.
+/// Only the first clause counts, so "正在推进，已完成招标" is not read as done. Without such
+/// words, a percentage says it: 100% is done, anything between in progress.
+pub(crate) fn progress_status(text: &str, percent: Option<u8>) -> Option<MatterStatus> {
+    let first: String = half_width(text)
+        .split([
+            '，', '。', '.', '；', ',', ';', ':', '：', '\n', '(', '（', '、', '!', '！',
+        ])
+        .next()
+        .unwrap_or("")
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let first = strip_any_suffix(&first, &["了"]);
+    let found = match first {
+        "已完成" | "完成" | "已全部完成" | "全部完成" | "已办结" | "办结" | "已落实" | "已解决"
+        | "已完工" | "完工" | "已建成" | "已实现" | "已完成整改" | "整改完成" => {
+            MatterStatus::Completed
+        }
+        "推进中" | "正在推进" | "持续推进" | "进行中" | "正在进行" | "正在实施" | "实施中"
+        | "有序推进" | "稳步推进" | "加快推进" | "正在办理" | "办理中" | "基本完成"
+        | "正在建设" | "建设中" | "施工中" | "正在施工" => MatterStatus::InProgress,
+        "未开始" | "尚未开始" | "未启动" | "尚未启动" | "待推进" | "待启动" => {
+            MatterStatus::Approved
+        }
+        _ => match percent {
+            Some(100) => MatterStatus::Completed,
+            Some(1..=99) => MatterStatus::InProgress,
+            _ => return None,
+        },
     };
     Some(found)
 }

@@ -18,7 +18,7 @@ pub(crate) struct Layout {
 
 pub(crate) const LEDGER: Layout = Layout {
     fields: &[
-        (Field::Seq, &["序号", "编号", "序"]),
+        (Field::Seq, &["序号", "编号", "序", "No."]),
         (
             Field::Title,
             &[
@@ -30,6 +30,7 @@ pub(crate) const LEDGER: Layout = Layout {
                 "实事项目名称",
                 "实事事项",
                 "办实事项目",
+                "Matter",
             ],
         ),
         (
@@ -41,11 +42,18 @@ pub(crate) const LEDGER: Layout = Layout {
                 "牵头部门",
                 "主责单位",
                 "责任单位部门",
+                "Responsible unit",
             ],
         ),
         (
             Field::Owner,
-            &["责任人", "负责人", "具体责任人", "牵头责任人"],
+            &[
+                "责任人",
+                "负责人",
+                "具体责任人",
+                "牵头责任人",
+                "Responsible person",
+            ],
         ),
         (
             Field::Measures,
@@ -56,6 +64,7 @@ pub(crate) const LEDGER: Layout = Layout {
                 "推进措施",
                 "工作举措",
                 "措施",
+                "Measures",
             ],
         ),
         (
@@ -68,6 +77,7 @@ pub(crate) const LEDGER: Layout = Layout {
                 "完成期限",
                 "办结时限",
                 "截止时间",
+                "Deadline",
             ],
         ),
         (
@@ -80,17 +90,34 @@ pub(crate) const LEDGER: Layout = Layout {
                 "工作进展",
                 "目前进展",
                 "进度情况",
+                "Progress",
             ],
         ),
         (
             Field::Status,
-            &["完成状态", "状态", "完成情况", "办理状态", "事项状态"],
+            &[
+                "完成状态",
+                "状态",
+                "完成情况",
+                "办理状态",
+                "事项状态",
+                "Status",
+            ],
         ),
-        (Field::Remarks, &["备注", "说明"]),
-        (Field::AcceptanceStandard, &["验收标准", "完成标准"]),
+        (Field::Remarks, &["备注", "说明", "Remarks"]),
+        (
+            Field::AcceptanceStandard,
+            &["验收标准", "完成标准", "Acceptance standard"],
+        ),
         (
             Field::Supervisor,
-            &["督导责任人", "督导人", "督导领导", "督导负责人"],
+            &[
+                "督导责任人",
+                "督导人",
+                "督导领导",
+                "督导负责人",
+                "Supervisor",
+            ],
         ),
         (
             Field::ContentArea,
@@ -103,7 +130,35 @@ pub(crate) const LEDGER: Layout = Layout {
                 "领域",
             ],
         ),
-        (Field::Tags, &["标签"]),
+        (Field::Tags, &["标签", "Tags"]),
+        (
+            Field::Content,
+            &[
+                "具体内容",
+                "项目内容",
+                "主要内容",
+                "工作内容",
+                "实施内容",
+                "建设内容",
+                "实事内容",
+                "Content",
+            ],
+        ),
+        (
+            Field::OriginalDeadline,
+            &[
+                "原定完成时限",
+                "原完成时限",
+                "原定时限",
+                "原计划完成时间",
+                "原定完成时间",
+                "Original deadline",
+            ],
+        ),
+        (
+            Field::Campaign,
+            &["批次", "所属批次", "活动批次", "专项活动", "Campaign"],
+        ),
     ],
     min_known: 3,
     required: &[Field::Title, Field::Unit],
@@ -242,6 +297,21 @@ pub(crate) struct Header {
 impl Header {
     pub fn col(&self, field: Field) -> Option<u32> {
         self.columns.get(&field).copied()
+    }
+
+    /// Reads the column of `from` as `to` when the sheet has no column of its own for `to`.
+    pub fn promote(&mut self, from: Field, to: Field) {
+        if self.columns.contains_key(&to) {
+            return;
+        }
+        let Some(col) = self.columns.remove(&from) else {
+            return;
+        };
+        self.columns.insert(to, col);
+        let letters = column_letters(col);
+        for info in self.infos.iter_mut().filter(|i| i.column == letters) {
+            info.field = Some(to);
+        }
     }
 }
 

@@ -19,6 +19,12 @@
 //!   only a 序号 (templates number their empty lines), are skipped.
 //! - Dates may be date cells, serial numbers, 20261231, or text such as 2026-12-31, 2026/12/31,
 //!   2026.12.31, 2026年12月31日; a month alone (2026年6月, 2026年6月底) means its last day.
+//!   Deadlines written without a year ("6月30日前", "年底前", "三季度末") take the year of the
+//!   title above the header ("2021年…项目清单") or the default year chosen; "长期坚持",
+//!   "持续推进" and the like are no date, and a problem that says what to write instead.
+//! - Real ledgers describe the work under 具体内容 (read as 工作措施 when there is no such
+//!   column) and say where it stands under 进展情况 ("已完成", "正在推进"), which gives the
+//!   status when no 完成状态 column does.
 //!
 //! Rows with problems are still returned, their bad values left empty, so that a preview can
 //! show the whole sheet next to the messages; the caller imports only when `problems` is empty.
@@ -36,7 +42,7 @@ mod tests;
 
 use serde::{Deserialize, Serialize};
 
-pub use ledger::{LedgerRow, ParsedLedger};
+pub use ledger::{LedgerRow, ParsedLedger, YearSource};
 pub use people::{ParsedPeople, PersonRow};
 pub use problem::{CellProblem, Field, ProblemKind};
 pub use units::{ParsedUnits, UnitRow};
@@ -61,6 +67,9 @@ pub struct ImportOptions {
     /// The worksheet's name; the first worksheet when `None`.
     pub sheet: Option<String>,
     pub max_data_rows: usize,
+    /// Ledgers: the year of deadlines written without one ("6月30日前") when the title above
+    /// the header names none.
+    pub default_year: Option<i32>,
 }
 
 impl Default for ImportOptions {
@@ -68,6 +77,7 @@ impl Default for ImportOptions {
         ImportOptions {
             sheet: None,
             max_data_rows: MAX_DATA_ROWS,
+            default_year: None,
         }
     }
 }

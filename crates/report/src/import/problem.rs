@@ -20,6 +20,13 @@ pub enum Field {
     Supervisor,
     ContentArea,
     Tags,
+    /// 具体内容: read as the measures when the sheet has no 工作措施 column (real ledgers
+    /// describe what will be done there), else as the matter's description.
+    Content,
+    /// 原定完成时限: the deadline before extensions, as the ledger export writes it.
+    OriginalDeadline,
+    /// 批次: the campaign the matter belongs to.
+    Campaign,
     // Units.
     UnitName,
     ParentUnit,
@@ -51,6 +58,9 @@ impl Field {
             Field::Supervisor => "督导责任人",
             Field::ContentArea => "内容类别",
             Field::Tags => "标签",
+            Field::Content => "具体内容",
+            Field::OriginalDeadline => "原定完成时限",
+            Field::Campaign => "批次",
             Field::UnitName => "单位名称",
             Field::ParentUnit => "上级单位",
             Field::UnitType => "单位类型",
@@ -79,6 +89,9 @@ impl Field {
             Field::Supervisor => "Supervisor",
             Field::ContentArea => "Content area",
             Field::Tags => "Tags",
+            Field::Content => "Content",
+            Field::OriginalDeadline => "Original deadline",
+            Field::Campaign => "Campaign",
             Field::UnitName => "Unit name",
             Field::ParentUnit => "Parent unit",
             Field::UnitType => "Unit type",
@@ -114,6 +127,15 @@ pub enum ProblemKind {
         first_column: String,
     },
     BadDate {
+        text: String,
+    },
+    /// A date written without its year ("6月30日前", "年底前") in a sheet whose title names no
+    /// year, with no default year chosen.
+    NoYear {
+        text: String,
+    },
+    /// A deadline that is no date at all ("长期坚持", "持续推进"): a matter on the list needs one.
+    OpenEndedDeadline {
         text: String,
     },
     /// A readable date that cannot be a deadline of this work (usually a serial number or a
@@ -229,6 +251,24 @@ impl ProblemKind {
             ProblemKind::BadDate { text } => {
                 format!("无法识别的日期“{}”，请写成 2026-12-31", quote(text))
             }
+            ProblemKind::NoYear { text } if en => format!(
+                "\"{}\" has no year, and the sheet's title names none; write the year (2021年6月30日), put it in the title (2021年…项目清单), or choose the default year when importing",
+                quote(text)
+            ),
+            ProblemKind::NoYear { text } => format!(
+                "“{}”没有写年份，表格标题中也没有年份：请写出年份（如 2021年6月30日），或在标题中写明年份（如“2021年…项目清单”），或导入时选择默认年份",
+                quote(text)
+            ),
+            ProblemKind::OpenEndedDeadline { text } if en => format!(
+                "\"{}\" is not a date, and a matter on the list needs a clear deadline; write the date by which this year's part is done (e.g. 2021-12-31) and note \"{}\" under 备注 (remarks)",
+                quote(text),
+                quote(text)
+            ),
+            ProblemKind::OpenEndedDeadline { text } => format!(
+                "“{}”不是明确的日期，清单中的事项需要明确的完成时限：请填写本年度完成的日期（如 2021年12月31日），并在备注中注明“{}”",
+                quote(text),
+                quote(text)
+            ),
             ProblemKind::DateOutOfRange { date } if en => {
                 format!("the date {date} is not between 2000 and 2099; write it as 2026-12-31")
             }

@@ -1,5 +1,8 @@
 //! The ledger (台账) export in the layout users keep by hand: a title, a line saying what was
-//! exported and when, then one row per matter with the five determinations and its progress.
+//! exported and when, then one row per matter with the five determinations (责任单位, 责任人,
+//! 工作措施, 完成时限, 验收标准), the original deadline when it was extended, the supervisor,
+//! the campaign (批次) and its progress. The headers are those the import recognises, so an
+//! exported ledger reads back column by column.
 //!
 //! A group-wide ledger can run to a hundred thousand rows, so the sheet is written in
 //! rust_xlsxwriter's constant-memory mode: each row is flushed to a temporary file as soon as
@@ -15,7 +18,7 @@ use rust_xlsxwriter::{ColNum, Format, RowNum, Workbook, Worksheet};
 
 use super::{Result, style};
 
-/// Captions of the nine ledger columns, in the caller's language.
+/// Captions of the ledger columns, in the caller's language.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LedgerHeaders {
     /// 序号
@@ -30,6 +33,14 @@ pub struct LedgerHeaders {
     pub measures: String,
     /// 完成时限
     pub deadline: String,
+    /// 原定完成时限
+    pub original_deadline: String,
+    /// 验收标准
+    pub acceptance_standard: String,
+    /// 督导责任人
+    pub supervisor: String,
+    /// 批次
+    pub campaign: String,
     /// 进展情况
     pub progress: String,
     /// 完成状态
@@ -47,6 +58,10 @@ impl LedgerHeaders {
             &self.person,
             &self.measures,
             &self.deadline,
+            &self.original_deadline,
+            &self.acceptance_standard,
+            &self.supervisor,
+            &self.campaign,
             &self.progress,
             &self.status,
             &self.remarks,
@@ -78,6 +93,13 @@ pub struct LedgerRow {
     pub person: String,
     pub measures: String,
     pub deadline: Option<NaiveDate>,
+    /// The deadline first agreed, when extensions (延期) moved it; `None` otherwise.
+    pub original_deadline: Option<NaiveDate>,
+    pub acceptance_standard: String,
+    /// 督导责任人
+    pub supervisor: String,
+    /// 批次: the campaign's name.
+    pub campaign: String,
     pub progress: String,
     pub status: String,
     pub remarks: String,
@@ -85,7 +107,7 @@ pub struct LedgerRow {
     pub overdue: bool,
 }
 
-const COLUMNS: usize = 9;
+const COLUMNS: usize = 13;
 const LAST_COL: ColNum = (COLUMNS - 1) as ColNum;
 const TITLE_ROW: RowNum = 0;
 const SUBTITLE_ROW: RowNum = 1;
@@ -95,11 +117,16 @@ const FIRST_DATA_ROW: RowNum = 3;
 const COL_SEQ: ColNum = 0;
 const COL_TITLE: ColNum = 1;
 const COL_DEADLINE: ColNum = 5;
+const COL_ORIGINAL_DEADLINE: ColNum = 6;
 
 /// The free-text columns are wide and wrap, the rest fit a name, a date or a status;
-/// the sum (≈185) still prints legibly when fitted to one landscape A4 page.
-const WIDTHS: [f64; COLUMNS] = [6.0, 32.0, 16.0, 10.0, 40.0, 12.0, 40.0, 11.0, 18.0];
-const WRAPPED: [bool; COLUMNS] = [false, true, true, false, true, false, true, false, true];
+/// the sum (≈230) still prints legibly when fitted to one landscape A4 page.
+const WIDTHS: [f64; COLUMNS] = [
+    6.0, 32.0, 14.0, 10.0, 34.0, 12.0, 12.0, 24.0, 10.0, 14.0, 34.0, 11.0, 16.0,
+];
+const WRAPPED: [bool; COLUMNS] = [
+    false, true, true, false, true, false, false, true, false, true, true, false, true,
+];
 
 /// Child matters deeper than this keep the deepest indent; the tree is rarely deeper.
 const MAX_INDENT: usize = 4;
@@ -239,9 +266,12 @@ impl LedgerWriter {
             (2, &row.unit),
             (3, &row.person),
             (4, &row.measures),
-            (6, &row.progress),
-            (7, &row.status),
-            (8, &row.remarks),
+            (7, &row.acceptance_standard),
+            (8, &row.supervisor),
+            (9, &row.campaign),
+            (10, &row.progress),
+            (11, &row.status),
+            (12, &row.remarks),
         ];
 
         // In constant-memory mode a row's height has to be known before its first cell.
@@ -281,20 +311,22 @@ impl LedgerWriter {
         } else {
             (&f.date, &f.text)
         };
-        match row.deadline {
-            Some(date) => match style::excel_date(date) {
-                Some(date) => {
-                    sheet.write_datetime_with_format(r, COL_DEADLINE, date, date_format)?;
-                }
-                None => {
-                    let iso = date.format("%Y-%m-%d").to_string();
-                    sheet.write_string_with_format(r, COL_DEADLINE, iso, text_format)?;
-                }
-            },
-            None => {
-                sheet.write_blank(r, COL_DEADLINE, text_format)?;
-            }
-        }
+        write_date(
+            sheet,
+            r,
+            COL_DEADLINE,
+            row.deadline,
+            date_format,
+            text_format,
+        )?;
+        write_date(
+            sheet,
+            r,
+            COL_ORIGINAL_DEADLINE,
+            row.original_deadline,
+            &f.date,
+            &f.text,
+        )?;
 
         self.next_row += 1;
         Ok(())
@@ -336,6 +368,32 @@ impl LedgerWriter {
         workbook.push_worksheet(sheet);
         Ok(workbook)
     }
+}
+
+/// A real date cell, or the ISO text of a date Excel cannot show, or a blank.
+fn write_date(
+    sheet: &mut Worksheet,
+    r: RowNum,
+    col: ColNum,
+    date: Option<NaiveDate>,
+    date_format: &Format,
+    text_format: &Format,
+) -> Result<()> {
+    match date {
+        Some(date) => match style::excel_date(date) {
+            Some(date) => {
+                sheet.write_datetime_with_format(r, col, date, date_format)?;
+            }
+            None => {
+                let iso = date.format("%Y-%m-%d").to_string();
+                sheet.write_string_with_format(r, col, iso, text_format)?;
+            }
+        },
+        None => {
+            sheet.write_blank(r, col, text_format)?;
+        }
+    }
+    Ok(())
 }
 
 /// Writes a whole ledger from an iterator of rows (owned or borrowed) and returns the bytes.

@@ -20,6 +20,10 @@ pub(super) fn zh_layout() -> LedgerLayout {
             person: "责任人".into(),
             measures: "工作措施".into(),
             deadline: "完成时限".into(),
+            original_deadline: "原定完成时限".into(),
+            acceptance_standard: "验收标准".into(),
+            supervisor: "督导责任人".into(),
+            campaign: "批次".into(),
             progress: "进展情况".into(),
             status: "完成状态".into(),
             remarks: "备注".into(),
@@ -39,6 +43,10 @@ fn en_layout() -> LedgerLayout {
             person: "Responsible person".into(),
             measures: "Measures".into(),
             deadline: "Deadline".into(),
+            original_deadline: "Original deadline".into(),
+            acceptance_standard: "Acceptance standard".into(),
+            supervisor: "Supervisor".into(),
+            campaign: "Campaign".into(),
             progress: "Progress".into(),
             status: "Status".into(),
             remarks: "Remarks".into(),
@@ -59,6 +67,10 @@ pub(super) fn sample_row(i: u32) -> LedgerRow {
         person: format!("张{}", ["伟", "敏", "强", "丽"][n % 4]),
         measures: "更换老旧热水管网，增设恒温储水设备，安排专人每日巡检并公示维修电话".into(),
         deadline: Some(day(2026, 1 + i % 12, 1 + i % 28)),
+        original_deadline: (i % 6 == 5).then(|| day(2026, 1 + i % 12, 1)),
+        acceptance_standard: "热水24小时稳定供应，职工满意度不低于90%".into(),
+        supervisor: format!("督导{}", ["甲", "乙"][n % 2]),
+        campaign: "2026年第一批".into(),
         progress: "已完成管网勘察和设备采购招标，施工队伍已进场，预计下周完成主管道更换".into(),
         status: STATUSES[n % STATUSES.len()].into(),
         remarks: if i.is_multiple_of(3) {
@@ -85,14 +97,14 @@ fn xlsx_ledger_reads_back_in_the_known_layout() {
 
     assert_eq!(s.text(0, 0), "我为群众办实事项目台账");
     assert!(
-        s.is_merged((0, 0), (0, 8)),
-        "title merged over A1:I1: {:?}",
+        s.is_merged((0, 0), (0, 12)),
+        "title merged over A1:M1: {:?}",
         s.merged
     );
     assert!(s.is_bold(0, 0));
     assert!(s.text(1, 0).contains("导出时间 2026-11-21 14:05"));
-    assert!(s.is_merged((1, 0), (1, 8)));
-    let headers: Vec<String> = (0..9).map(|c| s.text(2, c)).collect();
+    assert!(s.is_merged((1, 0), (1, 12)));
+    let headers: Vec<String> = (0..13).map(|c| s.text(2, c)).collect();
     assert_eq!(
         headers,
         [
@@ -102,6 +114,10 @@ fn xlsx_ledger_reads_back_in_the_known_layout() {
             "责任人",
             "工作措施",
             "完成时限",
+            "原定完成时限",
+            "验收标准",
+            "督导责任人",
+            "批次",
             "进展情况",
             "完成状态",
             "备注"
@@ -126,9 +142,17 @@ fn xlsx_ledger_reads_back_in_the_known_layout() {
 
     assert_eq!(s.text(3, 1), rows[0].title);
     assert_eq!(s.text(3, 2), "第一分公司");
-    assert_eq!(s.text(4, 7), "已完成");
-    assert_eq!(s.text(3, 8), "职工代表大会提案");
-    assert_eq!(s.at(4, 8), Data::Empty);
+    assert_eq!(s.text(4, 11), "已完成");
+    assert_eq!(s.text(3, 12), "职工代表大会提案");
+    assert_eq!(s.at(4, 12), Data::Empty);
+    assert_eq!(s.text(3, 7), rows[0].acceptance_standard);
+    assert_eq!(s.text(3, 8), "督导甲");
+    assert_eq!(s.text(3, 9), "2026年第一批");
+    assert_eq!(
+        s.at(3, 6),
+        Data::Empty,
+        "not extended, no original deadline"
+    );
 
     // Overdue rows mark only the deadline cell.
     assert_eq!(s.fill_rgb(6, 5), Some(0xFFC7CE));
@@ -162,7 +186,7 @@ fn xlsx_ledger_sheet_has_panes_filter_and_print_setup() {
         "frozen below the header"
     );
     assert!(
-        sheet.contains(r#"<autoFilter ref="A3:I10"/>"#),
+        sheet.contains(r#"<autoFilter ref="A3:M10"/>"#),
         "filter over header and data"
     );
     assert!(sheet.contains(r#"<pageSetUpPr fitToPage="1"/>"#));
@@ -195,7 +219,8 @@ fn xlsx_ledger_takes_the_callers_language() {
     let s = book.range("Ledger");
     assert_eq!(s.text(0, 0), "Practical matters ledger");
     assert_eq!(s.text(2, 5), "Deadline");
-    assert_eq!(s.text(2, 8), "Remarks");
+    assert_eq!(s.text(2, 12), "Remarks");
+    assert_eq!(s.text(2, 7), "Acceptance standard");
     assert_eq!(s.at(3, 5).as_date(), Some(day(2026, 1, 1)));
 }
 
@@ -206,9 +231,9 @@ fn xlsx_ledger_without_rows_is_a_header() {
     let sheet = book
         .part("xl/worksheets/sheet1.xml")
         .expect("the sheet part");
-    assert!(sheet.contains(r#"<autoFilter ref="A3:I3"/>"#));
+    assert!(sheet.contains(r#"<autoFilter ref="A3:M3"/>"#));
     let s = book.range("台账");
-    assert_eq!(s.range.end(), Some((2, 8)));
+    assert_eq!(s.range.end(), Some((2, 12)));
 }
 
 #[test]
@@ -221,7 +246,7 @@ fn xlsx_ledger_survives_hostile_text() {
     let mut book = Book::open(bytes);
     let s = book.range("台账");
     assert!(s.text(3, 1).contains("<标签>&\"引号\""));
-    assert_eq!(s.text(3, 6).encode_utf16().count(), 32_767);
+    assert_eq!(s.text(3, 10).encode_utf16().count(), 32_767);
 }
 
 #[test]
@@ -276,7 +301,7 @@ fn xlsx_ledger_of_100k_rows_streams_to_a_file() {
     let sheet = book
         .part("xl/worksheets/sheet1.xml")
         .expect("the sheet part");
-    assert!(sheet.contains(&format!(r#"<autoFilter ref="A3:I{}"/>"#, last + 1)));
+    assert!(sheet.contains(&format!(r#"<autoFilter ref="A3:M{}"/>"#, last + 1)));
     // Early rows are sized for their wrapped text; past the cap the program sizes them.
     assert!(
         sheet.contains(r#"<row r="4" ht="#),
@@ -304,4 +329,74 @@ fn xlsx_ledger_converts_with_libreoffice() {
     }
     writer.finish_to_path(&path).expect("saved");
     assert_converts_to_pdf(&path);
+}
+
+/// The export is an import file: every column reads back as the field it holds, in Chinese
+/// and in English, the overdue mark and the percentage included.
+#[test]
+fn xlsx_ledger_reads_back_through_the_import() {
+    use crate::import::{Field, read_ledger};
+    use shishi_core::MatterStatus;
+
+    let mut first = sample_row(5);
+    first.status = "推进中（超期）".into();
+    first.progress = "60%：设备已采购，进度：60%".into();
+    first.overdue = true;
+    let mut second = sample_row(1);
+    second.status = "已完成".into();
+    second.progress = "100%".into();
+    second.original_deadline = None;
+    second.remarks = "职工反映强烈；延期1次；督办中".into();
+    for (layout, lang) in [(zh_layout(), "zh"), (en_layout(), "en")] {
+        let mut rows = vec![first.clone(), second.clone()];
+        if lang == "en" {
+            rows[0].status = "In progress (overdue)".into();
+            rows[1].status = "Completed".into();
+        }
+        let bytes = write_ledger(&layout, &rows).expect("the ledger writes");
+        let parsed = read_ledger(&bytes, None).expect("the export reads back");
+        assert_eq!(parsed.problems, vec![], "{lang}");
+        assert_eq!(parsed.header_row, 3, "{lang}");
+        let unread: Vec<&str> = parsed
+            .columns
+            .iter()
+            .filter(|c| c.field.is_none())
+            .map(|c| c.header.as_str())
+            .collect();
+        assert!(
+            unread.is_empty(),
+            "{lang}: columns not read back: {unread:?}"
+        );
+        assert!(
+            parsed
+                .columns
+                .iter()
+                .any(|c| c.field == Some(Field::OriginalDeadline))
+        );
+        let [a, b] = parsed.rows.as_slice() else {
+            panic!("{lang}: two rows, got {:?}", parsed.rows);
+        };
+        assert_eq!(a.title, first.title);
+        assert_eq!(a.unit.as_deref(), Some(first.unit.as_str()));
+        assert_eq!(a.owner.as_deref(), Some(first.person.as_str()));
+        assert_eq!(a.measures.as_deref(), Some(first.measures.as_str()));
+        assert_eq!(a.deadline, first.deadline);
+        assert_eq!(a.original_deadline, first.original_deadline);
+        assert!(a.original_deadline.is_some());
+        assert_eq!(
+            a.acceptance_standard.as_deref(),
+            Some(first.acceptance_standard.as_str())
+        );
+        assert_eq!(a.supervisor.as_deref(), Some(first.supervisor.as_str()));
+        assert_eq!(a.campaign.as_deref(), Some("2026年第一批"));
+        assert_eq!(a.status, Some(MatterStatus::InProgress), "{lang}");
+        assert!(!a.status_from_progress);
+        assert_eq!(a.progress_percent, Some(60));
+        assert_eq!(a.progress_text.as_deref(), Some(first.progress.as_str()));
+        assert_eq!(b.status, Some(MatterStatus::Completed), "{lang}");
+        assert_eq!(b.progress_percent, Some(100));
+        assert_eq!(b.original_deadline, None);
+        assert_eq!(b.remarks.as_deref(), Some("职工反映强烈；延期1次；督办中"));
+        assert_eq!(b.seq.as_deref(), Some("2"));
+    }
 }

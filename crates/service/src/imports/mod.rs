@@ -5,9 +5,14 @@
 //! says row by row what will be created, what already exists and is skipped, and what is wrong
 //! (row, column and why, in the user's language). An import writes only when the plan has no
 //! problem at all, and then everything in one transaction: all or nothing. Importing the same
-//! file again creates nothing new (matters are found by their import key, units by their path,
-//! people by their account).
+//! file again creates nothing new (matters are found by their import key, or by their unit and
+//! name among the matters already there, so that an exported ledger imported again lists what
+//! exists; units by their path, people by their account).
+//!
+//! A ledger's unit names that are not names of the tree can be mapped to units of the
+//! importer's subtree (`aliases`); the mapping is kept for the next import.
 
+mod aliases;
 mod ledger;
 mod people;
 mod resolve;
@@ -15,11 +20,13 @@ mod texts;
 mod units;
 mod uploads;
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use shishi_report::import::{ColumnInfo, ColumnMapping, Field, ImportError, ImportOptions};
 
-use crate::{Actor, ServiceError, ServiceResult, Services};
+use crate::{Actor, FieldError, ServiceError, ServiceResult, Services};
 
+pub use aliases::{UnitAliasInput, UnitAliasView, UnitChoice};
 pub use uploads::UPLOAD_TTL_MS;
 
 /// The largest workbook taken: a ledger of the most rows the reader takes is well under it,
@@ -64,6 +71,14 @@ pub struct ImportRequest {
     pub dry_run: bool,
     /// `zh-CN` (default) or `en`: the language of every message in the report.
     pub locale: String,
+    /// Ledgers only: the campaign (批次) of every matter whose row names none.
+    pub campaign: Option<i64>,
+    /// Ledgers only: the year of deadlines written without one ("6月30日前") when the title
+    /// above the header names none.
+    pub year: Option<i32>,
+    /// Ledgers only: the day rows marked done (已完成) were completed; the import's day when
+    /// not given.
+    pub completed_on: Option<NaiveDate>,
 }
 
 impl ImportRequest {
@@ -76,6 +91,9 @@ impl ImportRequest {
             sheet: None,
             dry_run: true,
             locale: "zh-CN".into(),
+            campaign: None,
+            year: None,
+            completed_on: None,
         }
     }
 
@@ -91,6 +109,7 @@ impl ImportRequest {
     fn options(&self) -> ImportOptions {
         ImportOptions {
             sheet: self.sheet.clone().filter(|s| !s.trim().is_empty()),
+            default_year: self.year,
             ..ImportOptions::default()
         }
     }
@@ -167,6 +186,12 @@ pub struct ImportReport {
     pub rows: Vec<RowPlan>,
     /// Problems of the whole file (unreadable, missing columns, too large), not of one row.
     pub problems: Vec<String>,
+    /// What applies to every row: the year taken for dates without one, the campaign chosen,
+    /// the completion day of rows marked done.
+    pub notes: Vec<String>,
+    /// Ledgers: the unit names, as written, that name no unit (or several) within the
+    /// importer's subtree; each can be mapped to a unit and the import checked again.
+    pub unmatched_units: Vec<String>,
 }
 
 impl ImportReport {
@@ -181,6 +206,8 @@ impl ImportReport {
             errors: 0,
             rows: Vec::new(),
             problems: Vec::new(),
+            notes: Vec::new(),
+            unmatched_units: Vec::new(),
         }
     }
 
@@ -295,6 +322,9 @@ impl Services {
         if !Services::may_import(actor, req.kind) {
             return Err(ServiceError::Forbidden("import.not_allowed".into()));
         }
+        if req.kind == ImportKind::Ledger {
+            self.check_ledger_options(actor, req).await?;
+        }
         let mut report = ImportReport::new(req);
         if req.bytes.len() > MAX_IMPORT_BYTES {
             report
@@ -314,6 +344,28 @@ impl Services {
             }
         }
         Ok(report)
+    }
+}
+
+impl Services {
+    /// The campaign must be one the actor sees (else it is not found), the year a year of
+    /// this century, the completion day not after today.
+    async fn check_ledger_options(&self, actor: &Actor, req: &ImportRequest) -> ServiceResult<()> {
+        if let Some(id) = req.campaign {
+            self.campaign(actor, id).await?;
+        }
+        let mut errors = Vec::new();
+        if req.year.is_some_and(|y| !(2000..=2099).contains(&y)) {
+            errors.push(FieldError::with("year", "error.range", "2000–2099"));
+        }
+        if req.completed_on.is_some_and(|d| d > self.clock.today()) {
+            errors.push(FieldError::new("completed_on", "error.date_future"));
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ServiceError::Invalid(errors))
+        }
     }
 }
 

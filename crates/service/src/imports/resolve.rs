@@ -39,6 +39,7 @@ impl UnitEntry {
 pub(crate) struct UnitIndex {
     entries: Vec<UnitEntry>,
     by_name: HashMap<String, Vec<usize>>,
+    by_id: HashMap<i64, usize>,
 }
 
 impl UnitIndex {
@@ -62,6 +63,7 @@ impl UnitIndex {
         let mut index = UnitIndex {
             entries: Vec::with_capacity(rows.len()),
             by_name: HashMap::new(),
+            by_id: HashMap::new(),
         };
         for unit in rows {
             let path_names = ancestors(&unit.path)
@@ -73,6 +75,7 @@ impl UnitIndex {
                 .entry(unit.name.trim().to_string())
                 .or_default()
                 .push(index.entries.len());
+            index.by_id.insert(unit.id, index.entries.len());
             index.entries.push(UnitEntry {
                 unit,
                 names: path_names,
@@ -90,6 +93,16 @@ impl UnitIndex {
             return found(self.by_levels(&split_path(written)));
         }
         found(by_whole.iter().map(|&i| &self.entries[i]).collect())
+    }
+
+    /// A unit of the index by its id.
+    pub fn by_id(&self, id: i64) -> Option<&UnitEntry> {
+        self.entries.get(*self.by_id.get(&id)?)
+    }
+
+    /// Every unit of the index, in no particular order.
+    pub fn entries(&self) -> &[UnitEntry] {
+        &self.entries
     }
 
     /// A unit written as the levels of its path (one level is a name, as in [`Self::find`]).
@@ -142,6 +155,54 @@ pub(crate) fn usable_unit<'u>(
         Found::One(u) => Err(texts::unit_inactive(locale, &u.unit.name)),
         Found::Many(paths) => Err(texts::unit_ambiguous(locale, written, &paths)),
         Found::None => Err(texts::unit_unknown(locale, written)),
+    }
+}
+
+/// The unit names importers mapped to units, as far as they lead into a [`UnitIndex`].
+pub(crate) struct AliasIndex {
+    by_alias: HashMap<String, i64>,
+}
+
+impl AliasIndex {
+    /// The mappings of `names` whose targets lie in `units` (the actor's reach). Of several
+    /// mappings of one name, the one made under the actor's own unit or nearest above it
+    /// wins; mappings made further down count only when they agree.
+    pub async fn load(
+        conn: &mut AnyConnection,
+        names: &[String],
+        units: &UnitIndex,
+        roots: &[(i64, String)],
+    ) -> StoreResult<AliasIndex> {
+        let mut found = store::aliases_named(conn, names).await?;
+        found.retain(|a| units.by_id(a.unit_id).is_some());
+        // Deepest scope first.
+        found.sort_by_key(|a| std::cmp::Reverse(a.scope_path.len()));
+        let mut by_alias = HashMap::new();
+        let mut names: Vec<&str> = found.iter().map(|a| a.alias.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        for name in names {
+            let of_name: Vec<&store::UnitAlias> =
+                found.iter().filter(|a| a.alias == name).collect();
+            let above = of_name
+                .iter()
+                .find(|a| roots.iter().any(|(_, r)| in_subtree(r, &a.scope_path)));
+            let chosen = match above {
+                Some(a) => Some(a.unit_id),
+                None => {
+                    let first = of_name.first().map(|a| a.unit_id);
+                    first.filter(|id| of_name.iter().all(|a| a.unit_id == *id))
+                }
+            };
+            if let Some(id) = chosen {
+                by_alias.insert(name.to_string(), id);
+            }
+        }
+        Ok(AliasIndex { by_alias })
+    }
+
+    pub fn get<'u>(&self, written: &str, units: &'u UnitIndex) -> Option<&'u UnitEntry> {
+        units.by_id(*self.by_alias.get(written.trim())?)
     }
 }
 

@@ -124,13 +124,132 @@ pub(crate) fn too_long(locale: &str, length: usize, limit: usize) -> String {
     }
 }
 
-pub(crate) fn same_matter(locale: &str, row: u32, other: u32) -> String {
+/// `place` is where the row's matter name is ("第 2 行 B 列（事项名称）：").
+pub(crate) fn same_matter(locale: &str, place: &str, other: u32) -> String {
     if en(locale) {
         format!(
-            "Row {row}: the same matter (same name, same responsible unit) as row {other}; keep one of the two rows"
+            "{place}the same matter (same name, same responsible unit) as row {other}; keep one of the two rows"
         )
     } else {
-        format!("第 {row} 行：与第 {other} 行是同一事项（责任单位和事项名称都相同），请只保留一行")
+        format!("{place}与第 {other} 行是同一事项（责任单位和事项名称都相同），请只保留一行")
+    }
+}
+
+/// Added to "no such unit" in a ledger: the dry run offers to map the name.
+pub(crate) fn unit_mappable(locale: &str) -> String {
+    if en(locale) {
+        "; map it to one of your units below the dry run (the mapping is kept for the next import)"
+            .into()
+    } else {
+        "；可在试运行结果下方把它对应到您管理的单位（对应关系会保存，下次导入自动使用）".into()
+    }
+}
+
+pub(crate) fn unit_aliased(locale: &str, written: &str, unit: &str) -> String {
+    if en(locale) {
+        format!("responsible unit \"{written}\" is {unit}, as mapped earlier")
+    } else {
+        format!("责任单位“{written}”按已保存的单位对应关系记为“{unit}”")
+    }
+}
+
+pub(crate) fn campaign_unknown(locale: &str, text: &str, known: &[String]) -> String {
+    let known: Vec<String> = known.iter().take(10).cloned().collect();
+    if en(locale) {
+        format!(
+            "no campaign \"{text}\" within your reach; use one of: {}",
+            known.join(", ")
+        )
+    } else {
+        format!(
+            "找不到批次“{text}”，或该批次不在您的范围内，可填：{}",
+            known.join("、")
+        )
+    }
+}
+
+pub(crate) fn year_from_title(locale: &str, year: i32) -> String {
+    if en(locale) {
+        format!(
+            "Deadlines written without a year (such as 6月30日前) are taken in {year}, the year in the sheet's title."
+        )
+    } else {
+        format!("未写年份的完成时限（如“6月30日前”）按表格标题中的 {year} 年计。")
+    }
+}
+
+pub(crate) fn year_chosen(locale: &str, year: i32) -> String {
+    if en(locale) {
+        format!(
+            "Deadlines written without a year (such as 6月30日前) are taken in {year}, the default year chosen."
+        )
+    } else {
+        format!("未写年份的完成时限（如“6月30日前”）按导入时选择的 {year} 年计。")
+    }
+}
+
+pub(crate) fn campaign_chosen(locale: &str, name: &str) -> String {
+    if en(locale) {
+        format!("Rows that name no campaign (批次) go into \"{name}\".")
+    } else {
+        format!("未填写批次的事项均归入批次“{name}”。")
+    }
+}
+
+/// The day rows marked done are recorded as completed; `chosen` when the importer gave it.
+pub(crate) fn completed_on(locale: &str, day: &str, chosen: bool) -> String {
+    match (en(locale), chosen) {
+        (true, true) => format!("completed on {day} (the day given for this import)"),
+        (true, false) => format!(
+            "completed on {day}, the day of the import; give the real day as the completion date when importing"
+        ),
+        (false, true) => format!("完成日期：{day}（导入时填写）"),
+        (false, false) => {
+            format!("完成日期按导入日期 {day} 记；如需按实际日期，请在导入时填写完成日期")
+        }
+    }
+}
+
+fn determination_word(locale: &str, d: shishi_core::matter::Determination) -> &'static str {
+    use shishi_core::matter::Determination as D;
+    let field = match d {
+        D::ResponsibleUnit => Field::Unit,
+        D::ResponsiblePerson => Field::Owner,
+        D::Measures => Field::Measures,
+        D::Deadline => Field::Deadline,
+        D::AcceptanceStandard => Field::AcceptanceStandard,
+    };
+    field.label(locale)
+}
+
+/// A row without all five determinations comes in as proposed (拟办); `written` is the status
+/// the sheet gave, when that was more.
+pub(crate) fn incomplete(
+    locale: &str,
+    missing: &[shishi_core::matter::Determination],
+    written: Option<shishi_core::MatterStatus>,
+) -> String {
+    let names: Vec<&str> = missing
+        .iter()
+        .map(|d| determination_word(locale, *d))
+        .collect();
+    let was = written.filter(|s| *s != shishi_core::MatterStatus::Proposed);
+    if en(locale) {
+        let was = was.map_or(String::new(), |s| {
+            format!(" instead of {}", status_word(locale, s))
+        });
+        format!(
+            "the five determinations are incomplete (missing: {}): imported as proposed{was}; the unit admin approves it once they are filled in",
+            names.join(", ")
+        )
+    } else {
+        let was = was.map_or(String::new(), |s| {
+            format!("（表中为“{}”）", status_word(locale, s))
+        });
+        format!(
+            "五定不全（缺：{}），按拟办导入{was}；补全后由单位管理员立项",
+            names.join("、")
+        )
     }
 }
 
@@ -230,27 +349,45 @@ fn status_word(locale: &str, s: shishi_core::MatterStatus) -> &'static str {
 }
 
 /// What a new matter will hold, for the person to check against the sheet.
-pub(crate) fn matter_note(
-    locale: &str,
-    owner: Option<&str>,
-    deadline: Option<&str>,
-    status: shishi_core::MatterStatus,
-    percent: i64,
-) -> String {
+pub(crate) struct MatterNote<'a> {
+    pub owner: Option<&'a str>,
+    pub deadline: Option<&'a str>,
+    pub status: shishi_core::MatterStatus,
+    /// The status was read from the words of 进展情况.
+    pub from_progress: bool,
+    pub percent: i64,
+    pub campaign: Option<&'a str>,
+}
+
+pub(crate) fn matter_note(locale: &str, n: &MatterNote<'_>) -> String {
     let none = if en(locale) { "—" } else { "未填" };
+    let status = status_word(locale, n.status);
+    let percent = n.percent;
     if en(locale) {
+        let source = if n.from_progress {
+            " (from 进展情况)"
+        } else {
+            ""
+        };
+        let campaign = n
+            .campaign
+            .map_or(String::new(), |c| format!("; campaign: {c}"));
         format!(
-            "owner: {}; deadline: {}; status: {}; progress: {percent}%",
-            owner.unwrap_or(none),
-            deadline.unwrap_or(none),
-            status_word(locale, status)
+            "owner: {}; deadline: {}; status: {status}{source}; progress: {percent}%{campaign}",
+            n.owner.unwrap_or(none),
+            n.deadline.unwrap_or(none),
         )
     } else {
+        let source = if n.from_progress {
+            "（按进展情况）"
+        } else {
+            ""
+        };
+        let campaign = n.campaign.map_or(String::new(), |c| format!("；批次：{c}"));
         format!(
-            "责任人：{}；完成时限：{}；状态：{}；进度：{percent}%",
-            owner.unwrap_or(none),
-            deadline.unwrap_or(none),
-            status_word(locale, status)
+            "责任人：{}；完成时限：{}；状态：{status}{source}；进度：{percent}%{campaign}",
+            n.owner.unwrap_or(none),
+            n.deadline.unwrap_or(none),
         )
     }
 }

@@ -13,11 +13,17 @@ use crate::{Actor, ServiceError, ServiceResult, Services};
 /// How long a checked workbook waits for its confirmation.
 pub const UPLOAD_TTL_MS: i64 = 24 * 3600 * 1000;
 
-/// How the workbook is to be read, kept beside it.
+/// How the workbook is to be read and imported, kept beside it.
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Reading {
     mapping: Option<ColumnMapping>,
     sheet: Option<String>,
+    #[serde(default)]
+    campaign: Option<i64>,
+    #[serde(default)]
+    year: Option<i32>,
+    #[serde(default)]
+    completed_on: Option<chrono::NaiveDate>,
 }
 
 impl Services {
@@ -32,6 +38,9 @@ impl Services {
         let reading = serde_json::to_string(&Reading {
             mapping: req.mapping.clone(),
             sheet: req.sheet.clone(),
+            campaign: req.campaign,
+            year: req.year,
+            completed_on: req.completed_on,
         })
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
         let token = random_token();
@@ -70,6 +79,9 @@ impl Services {
         let mut req = ImportRequest::new(kind, &row.filename, row.data);
         req.mapping = reading.mapping;
         req.sheet = reading.sheet;
+        req.campaign = reading.campaign;
+        req.year = reading.year;
+        req.completed_on = reading.completed_on;
         req.dry_run = false;
         Ok(req)
     }

@@ -52,6 +52,14 @@ fn ledger(rows: &[[&str; 9]]) -> Vec<u8> {
     book(&all)
 }
 
+/// [`ledger`] with a 验收标准 column last, so that a row can hold all five determinations.
+fn ledger10(rows: &[[&str; 10]]) -> Vec<u8> {
+    let header: Vec<&str> = LEDGER.iter().copied().chain(["验收标准"]).collect();
+    let mut all: Vec<&[&str]> = vec![&header];
+    all.extend(rows.iter().map(|r| r.as_slice()));
+    book(&all)
+}
+
 async fn import(
     w: &World,
     who: i64,
@@ -143,15 +151,21 @@ async fn a_dry_run_plans_row_by_row_and_writes_nothing(backend: Backend) {
     use RowAction::*;
     assert_eq!(actions(&r), vec![(2, Create), (3, Create), (4, Create)]);
     assert_eq!(r.rows[0].unit, "甲一厂");
-    let note = &r.rows[0].messages[0];
-    assert!(
-        note.contains("责任人：甲一厂责任人")
-            && note.contains("完成时限：2026-12-31")
-            && note.contains("推进中")
-            && note.contains("进度：60%"),
-        "{note}"
+    // No 验收标准 column: the five determinations are incomplete, every row is proposed, and
+    // the plan says so row by row.
+    let note = &r.rows[0].messages;
+    assert_eq!(
+        note,
+        &[
+            "责任人：甲一厂责任人；完成时限：2026-12-31；状态：拟办；进度：60%",
+            "五定不全（缺：验收标准），按拟办导入（表中为“推进中”）；补全后由单位管理员立项",
+        ],
     );
     assert!(r.rows[2].messages[0].contains("完成时限：2026-12-31"));
+    assert_eq!(
+        r.rows[2].messages[1],
+        "五定不全（缺：责任人、工作措施、验收标准），按拟办导入；补全后由单位管理员立项"
+    );
     assert_eq!(
         (w.count("matters").await, w.audit_events().await),
         before,
@@ -247,8 +261,8 @@ async fn a_bad_row_stops_the_whole_file_and_says_where(backend: Backend) {
     // A unit of another subsidiary and a unit nobody has read alike: the report never tells
     // whether something exists outside the actor's subtree.
     for expected in [
-        "第 3 行 C 列（责任单位）：找不到单位“乙一厂”，或该单位不在您管理的范围内",
-        "第 4 行 C 列（责任单位）：找不到单位“丙一厂”，或该单位不在您管理的范围内",
+        "第 3 行 C 列（责任单位）：找不到单位“乙一厂”，或该单位不在您管理的范围内；可在试运行结果下方把它对应到您管理的单位（对应关系会保存，下次导入自动使用）",
+        "第 4 行 C 列（责任单位）：找不到单位“丙一厂”，或该单位不在您管理的范围内；可在试运行结果下方把它对应到您管理的单位（对应关系会保存，下次导入自动使用）",
         "第 5 行 D 列（责任人）：找不到账号或姓名为“无此人”的人员，或此人不在您管理的范围内",
         "第 6 行 D 列（责任人）：找不到账号或姓名为“乙一厂责任人”的人员，或此人不在您管理的范围内",
     ] {
@@ -340,17 +354,19 @@ async fn a_clean_import_creates_the_matters_once(backend: Backend) {
             "设备已采购，进度：60%",
             "推进中",
             "夜班职工反映",
+            "夜班职工均可就餐",
         ],
         [
             "2",
             "更换车间照明灯具",
             "甲一厂",
             "handler_a1",
-            "",
-            "2026-11-30",
+            "更换LED灯具",
+            "2026-10-30",
             "",
             "已完成",
             "",
+            "照度达标",
         ],
         [
             "3",
@@ -362,10 +378,22 @@ async fn a_clean_import_creates_the_matters_once(backend: Backend) {
             "",
             "",
             "",
+            "",
         ],
-        ["4", "职工书屋建设", "甲公司", "", "", "", "", "拟办", ""],
+        [
+            "4",
+            "职工书屋建设",
+            "甲公司",
+            "",
+            "",
+            "",
+            "",
+            "拟办",
+            "",
+            "",
+        ],
     ];
-    let r = import(&w, w.admin_a, ImportKind::Ledger, ledger(&rows), false)
+    let r = import(&w, w.admin_a, ImportKind::Ledger, ledger10(&rows), false)
         .await
         .unwrap();
     assert!(!r.has_problems(), "{:?}", r.all_problems());
@@ -381,6 +409,7 @@ async fn a_clean_import_creates_the_matters_once(backend: Backend) {
     assert_eq!(canteen.status, "in_progress");
     assert_eq!(canteen.progress, 60);
     assert_eq!(canteen.measures, "增设窗口");
+    assert_eq!(canteen.acceptance_standard, "夜班职工均可就餐");
     assert_eq!(canteen.description, "夜班职工反映");
     assert_eq!(canteen.created_by, Some(w.admin_a));
     assert!(w.matter_text(canteen.id, "import_key").await.is_some());
@@ -390,15 +419,18 @@ async fn a_clean_import_creates_the_matters_once(backend: Backend) {
     assert_eq!(detail.progress[0].percent, 60);
     assert_eq!(w.history(canteen.id).await, vec!["matter_imported"]);
 
+    // Done, with all five: completed on the day of the import, which the plan said.
     let lamps = w.row(matter_id(&w, "更换车间照明灯具").await).await;
     assert_eq!((lamps.status.as_str(), lamps.progress), ("completed", 100));
+    assert_eq!(lamps.completed_on.as_deref(), Some("2026-11-02"));
     assert_eq!(
-        lamps.completed_on, None,
-        "an imported completion has no date: it counts in no period"
+        r.rows[1].messages[1],
+        "完成日期按导入日期 2026-11-02 记；如需按实际日期，请在导入时填写完成日期"
     );
+    // Without all five: proposed, whatever the sheet says.
     let road = w.row(matter_id(&w, "厂区道路修补").await).await;
     assert_eq!(road.unit_id, w.a2);
-    assert_eq!(road.status, "approved");
+    assert_eq!(road.status, "proposed");
     assert_eq!(road.deadline.as_deref(), Some("2026-12-31"));
     let books = w.row(matter_id(&w, "职工书屋建设").await).await;
     assert_eq!((books.unit_id, books.status.as_str()), (w.a, "proposed"));
@@ -408,7 +440,7 @@ async fn a_clean_import_creates_the_matters_once(backend: Backend) {
     let s = w.svc.summary(&admin_a, w.a).await.unwrap();
     assert_eq!(
         (s.total, s.done, s.in_progress, s.proposed),
-        (3, 1, 2, 1),
+        (2, 1, 1, 2),
         "{s:?}"
     );
     // The similarity check offers an imported matter like a typed one.
@@ -424,7 +456,7 @@ async fn a_clean_import_creates_the_matters_once(backend: Backend) {
 
     // The same file again: nothing new. A re-typed title (blanks, a full stop) is the same
     // matter; a new row is created.
-    let r = import(&w, w.admin_a, ImportKind::Ledger, ledger(&rows), false)
+    let r = import(&w, w.admin_a, ImportKind::Ledger, ledger10(&rows), false)
         .await
         .unwrap();
     assert_eq!((r.created, r.skipped, r.errors), (0, 4, 0));
@@ -438,22 +470,28 @@ async fn a_clean_import_creates_the_matters_once(backend: Backend) {
             "5",
             "职工健身房改造",
             "甲一厂",
-            "",
-            "",
+            "甲一厂责任人",
+            "添置器材",
             "2026-12-31",
             "",
             "",
             "",
+            "器材到位",
         ],
     ];
-    let r = import(&w, w.admin_a, ImportKind::Ledger, ledger(&more), false)
+    let r = import(&w, w.admin_a, ImportKind::Ledger, ledger10(&more), false)
         .await
         .unwrap();
     assert_eq!((r.created, r.skipped), (1, 1));
     assert_eq!(w.count("matters").await, 5);
     assert_eq!(w.count("progress_entries").await, 1);
+    let gym = w.row(matter_id(&w, "职工健身房改造").await).await;
+    assert_eq!(
+        gym.status, "approved",
+        "all five and no status: on the list"
+    );
     let s = w.svc.summary(&admin_a, w.a).await.unwrap();
-    assert_eq!((s.total, s.in_progress), (4, 3));
+    assert_eq!((s.total, s.in_progress), (3, 2));
     w.assert_audit_intact().await;
 }
 
@@ -475,10 +513,10 @@ async fn the_same_matter_twice_in_one_file_names_both_rows(backend: Backend) {
     assert!(
         problems
             .iter()
-            .any(|p| p.starts_with("第 2 行：与第 4 行是同一事项"))
+            .any(|p| p.starts_with("第 2 行 B 列（事项名称）：与第 4 行是同一事项"))
             && problems
                 .iter()
-                .any(|p| p.starts_with("第 4 行：与第 2 行是同一事项")),
+                .any(|p| p.starts_with("第 4 行 B 列（事项名称）：与第 2 行是同一事项")),
         "{problems:#?}"
     );
     assert_eq!(w.count("matters").await, 0);
@@ -791,3 +829,5 @@ async fn a_file_over_the_limit_is_refused_unread(backend: Backend) {
 }
 
 both_backends!(too_large, a_file_over_the_limit_is_refused_unread);
+
+mod real;

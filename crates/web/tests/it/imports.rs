@@ -414,3 +414,5 @@ both_backends!(
     cancel_and_too_large,
     a_kept_upload_is_cancelled_by_its_uploader_and_a_big_file_refused
 );
+
+mod real;

@@ -222,6 +222,10 @@ async fn the_ledger_exports_what_the_user_sees_in_the_usual_layout(backend: Back
             "责任人",
             "工作措施",
             "完成时限",
+            "原定完成时限",
+            "验收标准",
+            "督导责任人",
+            "批次",
             "进展情况",
             "完成状态",
             "备注"

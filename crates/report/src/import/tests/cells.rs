@@ -2,10 +2,14 @@
 
 use chrono::NaiveDate;
 
-use crate::import::cell::{number_text, parse_date_text, progress_percent};
+use crate::import::ProblemKind;
+use crate::import::cell::{
+    deadline_text, number_text, parse_date_text, progress_percent, progress_status, status,
+};
 use crate::import::header::normalize;
 use crate::import::people::{phone, valid_email};
 use crate::import::sheet::{column_letters, parse_column_letters};
+use shishi_core::MatterStatus;
 
 #[test]
 fn date_texts() {
@@ -132,4 +136,97 @@ fn phones_and_emails() {
     assert!(!valid_email("@corp.cn"));
     assert!(!valid_email("a b@corp.cn"));
     assert!(!valid_email("a@corp.cn."));
+}
+
+#[test]
+fn deadlines_as_ledgers_write_them() {
+    let day = |m: u32, d: u32| NaiveDate::from_ymd_opt(2021, m, d).expect("a date");
+    for (text, expected) in [
+        ("6月30日前", day(6, 30)),
+        ("6月30日前完成", day(6, 30)),
+        ("6月30号", day(6, 30)),
+        ("６月３０日之前", day(6, 30)),
+        ("六月底", day(6, 30)),
+        ("9月底前", day(9, 30)),
+        ("9月份", day(9, 30)),
+        ("2月", day(2, 28)),
+        ("十二月三十一日", day(12, 31)),
+        ("10月上旬", day(10, 10)),
+        ("10月中旬", day(10, 20)),
+        ("10月下旬", day(10, 31)),
+        ("年底前", day(12, 31)),
+        ("年底", day(12, 31)),
+        ("年内", day(12, 31)),
+        ("今年年底前", day(12, 31)),
+        ("上半年", day(6, 30)),
+        ("三季度末", day(9, 30)),
+        ("第一季度", day(3, 31)),
+        ("4季度", day(12, 31)),
+        ("6/30", day(6, 30)),
+        ("6.30前", day(6, 30)),
+        // A year written wins over the one given.
+        (
+            "2022年12月底",
+            NaiveDate::from_ymd_opt(2022, 12, 31).expect("a date"),
+        ),
+        ("2021年12月底前", day(12, 31)),
+        ("2021年7月1日前完成", day(7, 1)),
+    ] {
+        assert_eq!(deadline_text(text, Some(2021)), Ok(expected), "{text}");
+    }
+    for text in ["长期坚持", "持续推进", "常态化开展", "长期", "按需", "待定"] {
+        assert_eq!(
+            deadline_text(text, Some(2021)),
+            Err(ProblemKind::OpenEndedDeadline { text: text.into() }),
+            "{text}"
+        );
+    }
+    for text in ["6月30日前", "年底前", "三季度末"] {
+        assert_eq!(
+            deadline_text(text, None),
+            Err(ProblemKind::NoYear { text: text.into() }),
+            "{text}"
+        );
+    }
+    for text in ["下月底", "13月1日", "2月30日", "6/31", "马上", "0月"] {
+        assert_eq!(
+            deadline_text(text, Some(2021)),
+            Err(ProblemKind::BadDate { text: text.into() }),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn progress_words_and_status_words() {
+    use MatterStatus::*;
+    for (text, percent, expected) in [
+        ("已完成", None, Some(Completed)),
+        ("完成", None, Some(Completed)),
+        ("已完成。已为职工更换热水器", None, Some(Completed)),
+        ("已全部完成", None, Some(Completed)),
+        ("推进中", None, Some(InProgress)),
+        ("正在推进", None, Some(InProgress)),
+        ("正在推进，已完成招标", None, Some(InProgress)),
+        ("基本完成", None, Some(InProgress)),
+        ("尚未启动", None, Some(Approved)),
+        ("完成80%", Some(80), Some(InProgress)),
+        ("进度100%", Some(100), Some(Completed)),
+        ("已开通夜班窗口", None, None),
+        ("", None, None),
+    ] {
+        assert_eq!(progress_status(text, percent), expected, "{text}");
+    }
+    // The export's words read back, in Chinese and in English, with the overdue mark.
+    for (text, expected) in [
+        ("推进中（超期）", Some(InProgress)),
+        ("已立项", Some(Approved)),
+        ("In progress", Some(InProgress)),
+        ("In progress (overdue)", Some(InProgress)),
+        ("Completed", Some(Completed)),
+        ("in_progress", Some(InProgress)),
+        ("差不多了", None),
+    ] {
+        assert_eq!(status(text), expected, "{text}");
+    }
 }

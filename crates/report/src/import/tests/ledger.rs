@@ -16,7 +16,7 @@ fn ymd(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
 }
 
-fn row(n: u32, title: &str) -> LedgerRow {
+pub(super) fn row(n: u32, title: &str) -> LedgerRow {
     LedgerRow {
         row: n,
         seq: None,
@@ -24,14 +24,18 @@ fn row(n: u32, title: &str) -> LedgerRow {
         unit: None,
         owner: None,
         measures: None,
+        content: None,
         deadline: None,
+        original_deadline: None,
         progress_text: None,
         progress_percent: None,
         status: None,
+        status_from_progress: false,
         remarks: None,
         acceptance_standard: None,
         supervisor: None,
         content_area: None,
+        campaign: None,
         tags: Vec::new(),
         section: None,
     }
@@ -639,11 +643,11 @@ fn whole_file_errors_say_what_to_do() {
     let err = read_ledger(&no_header, None).expect_err("no header");
     assert_eq!(
         err.message("zh"),
-        "在工作表“台账”的前 10 行中找不到表头，表头应包含：序号、事项名称、责任单位、责任人、工作措施、完成时限、进展情况、完成状态、备注、验收标准、督导责任人、内容类别、标签。"
+        "在工作表“台账”的前 10 行中找不到表头，表头应包含：序号、事项名称、责任单位、责任人、工作措施、完成时限、进展情况、完成状态、备注、验收标准、督导责任人、内容类别、标签、具体内容、原定完成时限、批次。"
     );
     assert_eq!(
         err.message("en"),
-        "No header row was found in the first 10 rows of the worksheet \"台账\". The header row should contain: 序号, 事项名称, 责任单位, 责任人, 工作措施, 完成时限, 进展情况, 完成状态, 备注, 验收标准, 督导责任人, 内容类别, 标签."
+        "No header row was found in the first 10 rows of the worksheet \"台账\". The header row should contain: 序号, 事项名称, 责任单位, 责任人, 工作措施, 完成时限, 进展情况, 完成状态, 备注, 验收标准, 督导责任人, 内容类别, 标签, 具体内容, 原定完成时限, 批次."
     );
 
     let empty = book(|_| Ok(()));

@@ -3,6 +3,7 @@
 
 mod cells;
 mod ledger;
+mod real;
 mod robust;
 mod support;
 mod units_people;
