@@ -241,6 +241,8 @@ impl Services {
         role: &str,
         unit_id: i64,
     ) -> ServiceResult<GrantRow> {
+        // Scope before input: someone the actor cannot see is "not found" whatever is sent.
+        self.user(actor, user_id).await?;
         let mut check = Check::new();
         let role = Role::from_code(role.trim());
         if role.is_none() {

@@ -18,7 +18,13 @@ pub(crate) fn text(value: Option<&Value>) -> Result<Option<String>, ProblemKind>
         return Ok(None);
     };
     let s = match value {
-        Value::Text(s) => clean(s),
+        Value::Text(s) => {
+            // The one text rule for every input, a cell included.
+            if let Some((at, _)) = shishi_core::text::forbidden_char(s) {
+                return Err(ProblemKind::ControlChar { at });
+            }
+            clean(s)
+        }
         Value::Int(i) => i.to_string(),
         Value::Float(f) => number_text(*f),
         Value::Bool(true) => "TRUE".into(),

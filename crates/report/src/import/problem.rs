@@ -150,6 +150,11 @@ pub enum ProblemKind {
         limit: usize,
         length: usize,
     },
+    /// A control character in the cell's text (the text rule of `shishi_core::text`), at its
+    /// place counted in characters from 1.
+    ControlChar {
+        at: usize,
+    },
     /// An Excel error value such as `#REF!` or `#N/A`.
     CellError {
         code: String,
@@ -287,6 +292,12 @@ impl ProblemKind {
             }
             ProblemKind::TooLong { limit, length } => {
                 format!("内容过长（{length} 字），最多 {limit} 字")
+            }
+            ProblemKind::ControlChar { at } if en => {
+                format!("character {at} is an invisible control character; delete it in the cell")
+            }
+            ProblemKind::ControlChar { at } => {
+                format!("第 {at} 个字符是不可见的控制字符，请在单元格中删除")
             }
             ProblemKind::CellError { code } if en => {
                 format!("the cell shows the error {code}; correct the formula or type the value")

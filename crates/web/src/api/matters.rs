@@ -176,9 +176,10 @@ async fn post_progress(
     Ok((StatusCode::CREATED, Json(row)))
 }
 
-/// Downloads an evidence file.
+/// Downloads an evidence file, under the media type it was uploaded with (an image, a PDF, a
+/// spreadsheet…), hence `*/*`.
 #[utoipa::path(get, path = "/files/{id}", tag = "matters", params(("id" = i64, Path)),
-    responses((status = 200, content_type = "application/octet-stream"), (status = 404, body = ErrorBody)))]
+    responses((status = 200, content_type = "*/*", description = "the file's bytes"), (status = 404, body = ErrorBody)))]
 async fn download(
     State(st): State<AppState>,
     lang: Lang,

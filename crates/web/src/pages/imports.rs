@@ -323,6 +323,10 @@ async fn read_posted(mut mp: Multipart) -> Result<Posted, ()> {
             }
         } else {
             let text = field.text().await.map_err(|_| ())?;
+            // The text rule holds here too: a control character is not something a person typed.
+            if shishi_core::text::forbidden_char(&text).is_some() {
+                return Err(());
+            }
             // No form value of this page is long; a huge one is not a person typing.
             posted
                 .fields

@@ -100,12 +100,19 @@ async fn scope_is_checked_before_input(backend: Backend) {
     let evaluation = id_outside(&app, "SELECT id FROM evaluations WHERE unit_path", mine).await;
     let demand = id_outside(&app, "SELECT id FROM demands WHERE unit_path", mine).await;
     let unit = app.unit_id(STEEL).await;
+    let person = id_outside(
+        &app,
+        "SELECT us.id FROM users us JOIN units un ON un.id = us.unit_id WHERE un.path",
+        mine,
+    )
+    .await;
 
     let outsider = app.api_as("sub2admin").await;
     let bad = json!({"level": "nope", "requirement": "", "reply": "", "note": "x".repeat(5000),
         "action": "nope", "verdict": "nope", "via": "nope", "contacted_at": "not a time",
         "proposed_deadline": "not a date", "reason": "", "narrative": "", "approve": false,
-        "text": "x".repeat(5000), "title": "", "name": "", "kind": "nope", "unit_id": 0});
+        "text": "x".repeat(5000), "title": "", "name": "", "kind": "nope", "unit_id": 0,
+        "role": "nope", "display_name": "", "username": "", "active": true});
     let cases = [
         ("PUT", format!("/matters/{matter}")),
         ("POST", format!("/matters/{matter}/transitions")),
@@ -120,6 +127,8 @@ async fn scope_is_checked_before_input(backend: Backend) {
         ("POST", format!("/demands/{demand}/steps")),
         ("POST", format!("/demands/{demand}/reveal")),
         ("PUT", format!("/units/{unit}")),
+        ("PUT", format!("/users/{person}")),
+        ("POST", format!("/users/{person}/grants")),
     ];
     for (method, path) in &cases {
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();

@@ -230,3 +230,26 @@ fn progress_words_and_status_words() {
         assert_eq!(status(text), expected, "{text}");
     }
 }
+
+#[test]
+fn a_control_character_in_a_cell_is_a_problem_not_a_value() {
+    use crate::import::cell::text;
+    use crate::import::sheet::Value;
+    let nul = Value::Text("食堂\u{0}扩建".into());
+    assert_eq!(text(Some(&nul)), Err(ProblemKind::ControlChar { at: 3 }));
+    let bell = Value::Text("\u{7}".into());
+    assert_eq!(text(Some(&bell)), Err(ProblemKind::ControlChar { at: 1 }));
+    let lines = Value::Text("一、增设窗口\r\n二、延长时间\t".into());
+    assert_eq!(
+        text(Some(&lines)),
+        Ok(Some("一、增设窗口\n二、延长时间".into()))
+    );
+    let problem = crate::import::CellProblem {
+        row: 4,
+        column: "B".into(),
+        field: crate::import::Field::Title,
+        kind: ProblemKind::ControlChar { at: 3 },
+    };
+    let msg = problem.message("zh-CN");
+    assert!(msg.contains("第 3 个字符"), "{msg}");
+}
