@@ -22,6 +22,7 @@ mod packed;
 pub mod reports;
 pub mod sql;
 pub mod stats;
+pub mod todo;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod units;
