@@ -95,11 +95,8 @@ impl Services {
                 href: href.into(),
             })
         };
-        let inbox = paths(actor.roots_with(&[
-            Role::IntakeClerk,
-            Role::UnitAdmin,
-            Role::SystemAdmin,
-        ]));
+        let inbox =
+            paths(actor.roots_with(&[Role::IntakeClerk, Role::UnitAdmin, Role::SystemAdmin]));
         let manage = paths(actor.manage_roots());
         let supervise = paths(actor.roots_with(&[Role::Supervisor]));
         let today = self.clock.today();
@@ -124,8 +121,7 @@ impl Services {
             push("orders_to_answer", n, "/todo/orders");
         }
         let (late, soon) =
-            store::due_soon_counts(&mut conn, me, &today.to_string(), &horizon.to_string())
-                .await?;
+            store::due_soon_counts(&mut conn, me, &today.to_string(), &horizon.to_string()).await?;
         if handles || late + soon > 0 {
             push("my_overdue", late, "/todo/deadlines");
             push("my_due_soon", soon, "/todo/deadlines");
@@ -206,7 +202,11 @@ impl Services {
     }
 
     /// The matters behind one of the to-do counts, for this person only.
-    pub async fn todo_matters(&self, actor: &Actor, list: TodoList) -> ServiceResult<Vec<MatterRow>> {
+    pub async fn todo_matters(
+        &self,
+        actor: &Actor,
+        list: TodoList,
+    ) -> ServiceResult<Vec<MatterRow>> {
         let me = actor.id();
         let mut conn = self.store.read().await?;
         Ok(match list {

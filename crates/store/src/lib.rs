@@ -22,9 +22,9 @@ mod packed;
 pub mod reports;
 pub mod sql;
 pub mod stats;
-pub mod todo;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod todo;
 pub mod units;
 pub mod users;
 

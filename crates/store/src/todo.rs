@@ -9,7 +9,11 @@ use crate::matters::{MatterRow, SELECT};
 use crate::sql::Sql;
 
 /// Demands in one status under the given subtrees.
-pub async fn demands_in(conn: &mut AnyConnection, roots: &[String], status: &str) -> StoreResult<i64> {
+pub async fn demands_in(
+    conn: &mut AnyConnection,
+    roots: &[String],
+    status: &str,
+) -> StoreResult<i64> {
     let mut q = Sql::new("SELECT COUNT(*) FROM demands d WHERE ");
     q.paths("d.unit_path", roots);
     q.push(" AND d.status = ").text(status);
@@ -17,7 +21,11 @@ pub async fn demands_in(conn: &mut AnyConnection, roots: &[String], status: &str
 }
 
 /// Matters in one status under the given subtrees.
-pub async fn matters_in(conn: &mut AnyConnection, roots: &[String], status: &str) -> StoreResult<i64> {
+pub async fn matters_in(
+    conn: &mut AnyConnection,
+    roots: &[String],
+    status: &str,
+) -> StoreResult<i64> {
     let mut q = Sql::new("SELECT COUNT(*) FROM matters m WHERE ");
     q.paths("m.unit_path", roots);
     q.push(" AND m.status = ").text(status);
@@ -123,6 +131,7 @@ pub async fn due_soon_rows(
     limit: i64,
 ) -> StoreResult<Vec<MatterRow>> {
     let mut q = due_soon(SELECT, me, horizon);
-    q.push(" ORDER BY m.deadline, m.id LIMIT ").int(limit.max(1));
+    q.push(" ORDER BY m.deadline, m.id LIMIT ")
+        .int(limit.max(1));
     Ok(q.query_as::<MatterRow>().fetch_all(conn).await?)
 }

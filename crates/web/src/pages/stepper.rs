@@ -36,6 +36,18 @@ fn sentence(lang: Lang, who: &str, what: &str) -> String {
         .replace("{what}", what)
 }
 
+/// An English action name as it reads inside the sentence ("Accept" → "accept").
+fn mid_sentence(lang: Lang, name: String) -> String {
+    if !lang.is_en() {
+        return name;
+    }
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => name,
+    }
+}
+
 fn step_view(label: String, state: StepState, side: bool) -> StepView {
     StepView {
         label,
@@ -120,7 +132,9 @@ pub fn demand(lang: Lang, d: &DemandDetail) -> StepperView {
     let actions = lifecycle::demand_next(status);
     let (next, yours) = if actions.is_empty() {
         let ended = match (status, v.matter_id) {
-            (DemandStatus::Adopted, Some(m)) => lang.tp("stepper.ended.adopted_matter", &format!("#{m}")),
+            (DemandStatus::Adopted, Some(m)) => {
+                lang.tp("stepper.ended.adopted_matter", &format!("#{m}"))
+            }
             _ => lang.t("stepper.ended.demand"),
         };
         (ended, None)
@@ -133,12 +147,17 @@ pub fn demand(lang: Lang, d: &DemandDetail) -> StepperView {
         };
         let names: Vec<String> = actions
             .iter()
-            .map(|a: &DemandAction| lang.t(&format!("demand_action.{}", a.code())))
+            .map(|a: &DemandAction| {
+                mid_sentence(lang, lang.t(&format!("demand_action.{}", a.code())))
+            })
             .collect();
         let or = lang.t("stepper.or");
         let what = match names.split_last() {
             Some((last, rest)) if !rest.is_empty() => {
-                format!("{}{or}{last}", rest.join(if lang.is_en() { ", " } else { "、" }))
+                format!(
+                    "{}{or}{last}",
+                    rest.join(if lang.is_en() { ", " } else { "、" })
+                )
             }
             _ => names.join(""),
         };

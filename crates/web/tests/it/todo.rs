@@ -57,7 +57,11 @@ async fn each_role_sees_its_own_work(backend: Backend) {
 
     let clerk = todo_of(&app, "clerk").await;
     assert_eq!(count(&clerk, "demands_to_accept"), Some(all_submitted));
-    assert_eq!(count(&clerk, "matters_to_approve"), None, "a clerk approves nothing");
+    assert_eq!(
+        count(&clerk, "matters_to_approve"),
+        None,
+        "a clerk approves nothing"
+    );
     assert_eq!(count(&clerk, "matters_to_accept"), None);
 
     let admin = todo_of(&app, "unitadmin").await;
@@ -97,7 +101,10 @@ async fn each_role_sees_its_own_work(backend: Backend) {
     let overdue = count(&handler, "my_overdue").expect("a handler's deadlines");
     let soon = count(&handler, "my_due_soon").expect("a handler's deadlines");
     assert!(overdue + soon <= mine);
-    assert!(overdue > 0, "handler1 has overdue work in the demo: {handler}");
+    assert!(
+        overdue > 0,
+        "handler1 has overdue work in the demo: {handler}"
+    );
     assert_eq!(count(&handler, "matters_to_approve"), None);
 
     let member = todo_of(&app, "member").await;
@@ -186,7 +193,12 @@ async fn acceptance_list_and_a_count_that_follows_an_action(backend: Backend) {
             json!({"action": "accept"}),
         )
         .await;
-    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
     let after = count(&todo_of(&app, "supervisor").await, "matters_to_accept").unwrap();
     assert_eq!(after, before - 1);
     let (_, page) = b.get(&format!("/matters/{id}")).await;
@@ -205,11 +217,10 @@ both_backends!(
 );
 
 fn current_step(html: &str) -> String {
-    let at = html
-        .find(r#"aria-current="step""#)
-        .expect("a current step");
+    let at = html.find(r#"aria-current="step""#).expect("a current step");
     let label = &html[at..];
-    let start = label.find(r#"class="step-label">"#).expect("label") + r#"class="step-label">"#.len();
+    let start =
+        label.find(r#"class="step-label">"#).expect("label") + r#"class="step-label">"#.len();
     label[start..].split('<').next().unwrap().to_string()
 }
 
@@ -230,15 +241,26 @@ async fn the_demand_stepper_names_the_inbox(backend: Backend) {
     let (status, html) = b.get(&format!("/demands/{id}")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(current_step(&html), "待受理");
-    assert!(html.contains(&format!("下一步：受理员（{STEEL}） 受理")), "{html}");
-    assert!(html.contains("答复／纳入清单／合并／不予受理"), "the outcomes to come");
+    assert!(
+        html.contains(&format!("下一步：受理员（{STEEL}） 受理")),
+        "{html}"
+    );
+    assert!(
+        html.contains("答复／纳入清单／合并／不予受理"),
+        "the outcomes to come"
+    );
 
     let res = app
         .api_as("clerk1")
         .await
         .post(&format!("/demands/{id}/steps"), json!({"action": "accept"}))
         .await;
-    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
     let (_, html) = b.get(&format!("/demands/{id}")).await;
     assert_eq!(current_step(&html), "已受理");
     assert!(html.contains("或转办"), "{html}");
@@ -268,7 +290,10 @@ async fn the_api_shape(backend: Backend) {
     assert_eq!(todo["total"].as_i64(), Some(sum));
     assert!(todo["reports"].is_array());
     for r in todo["reports"].as_array().unwrap() {
-        assert!(r["href"].as_str().unwrap().starts_with("/reports?kind="), "{r}");
+        assert!(
+            r["href"].as_str().unwrap().starts_with("/reports?kind="),
+            "{r}"
+        );
     }
     // Documented, and closed to strangers.
     let doc: Value = app
