@@ -7,6 +7,7 @@
 pub mod calendar;
 pub mod demand;
 pub mod driving;
+pub mod lifecycle;
 pub mod matter;
 pub mod role;
 pub mod text;

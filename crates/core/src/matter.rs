@@ -152,6 +152,16 @@ impl MatterAction {
         MatterAction::ALL.into_iter().find(|a| a.code() == code)
     }
 
+    /// The statuses the action may start from.
+    pub fn sources(self) -> &'static [MatterStatus] {
+        self.step().0
+    }
+
+    /// The status the action leads to.
+    pub fn target(self) -> MatterStatus {
+        self.step().1
+    }
+
     fn step(self) -> (&'static [MatterStatus], MatterStatus) {
         use MatterStatus::*;
         match self {

@@ -78,6 +78,11 @@ impl Actor {
         self.roots_where(|r| r == Role::SystemAdmin)
     }
 
+    /// The subtrees where the actor holds any of `roles`, disjoint.
+    pub fn roots_with(&self, roles: &[Role]) -> Vec<(i64, String)> {
+        self.roots_where(|r| roles.contains(&r))
+    }
+
     fn roots_where(&self, keep: impl Fn(Role) -> bool) -> Vec<(i64, String)> {
         let mut paths: Vec<(i64, String)> = self
             .roles()

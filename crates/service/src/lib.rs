@@ -23,6 +23,7 @@ pub mod notify;
 pub mod paging;
 pub mod reports;
 pub mod setup;
+pub mod todo;
 pub mod units;
 pub mod users;
 mod validate;

@@ -24,6 +24,7 @@ pub mod sql;
 pub mod stats;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod todo;
 pub mod units;
 pub mod users;
 

@@ -7,6 +7,7 @@ pub(crate) use compute::unit_tree;
 mod export;
 mod pack;
 mod sweep;
+pub(crate) use sweep::grace_days;
 
 pub use export::Workbook;
 pub use pack::{PACK_LIMIT, ReviewPack};

@@ -15,7 +15,7 @@ use crate::{ServiceResult, Services};
 
 /// How long after the due time a missing report is still chased by the sweep; later, the
 /// level above reminds by hand.
-fn grace_days(kind: ReportKind) -> i64 {
+pub(crate) fn grace_days(kind: ReportKind) -> i64 {
     match kind {
         ReportKind::Weekly => 7,
         ReportKind::Monthly | ReportKind::Quarterly => 30,

@@ -9,6 +9,7 @@ mod matters;
 mod org;
 mod problems;
 mod session;
+mod todo;
 
 pub use problems::json_errors;
 
@@ -56,6 +57,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(demands::router())
         .merge(driving::router())
         .merge(imports::router())
+        .merge(todo::router())
 }
 
 /// The OpenAPI document, generated from the handlers.

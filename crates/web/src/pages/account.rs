@@ -42,7 +42,7 @@ fn safe_next(next: Option<&str>) -> String {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
             n.to_string()
         }
-        _ => "/ledger".into(),
+        _ => "/".into(),
     }
 }
 

@@ -179,6 +179,8 @@ struct DemandTemplate {
     can_adopt_new: bool,
     can_reveal: bool,
     revealed: Option<String>,
+    /// The lifecycle stepper (templates/_stepper.html).
+    stepper: super::stepper::StepperView,
 }
 
 impl DemandTemplate {
@@ -244,6 +246,7 @@ async fn show_page_revealed(
         StatusCode::OK
     };
     let t = DemandTemplate {
+        stepper: super::stepper::demand(lang, &d),
         ctx: Ctx::new(lang, user, uri, "inbox"),
         d,
         error,

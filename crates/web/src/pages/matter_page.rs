@@ -74,6 +74,8 @@ pub struct MatterTemplate {
     approves: bool,
     me: i64,
     today: String,
+    /// The lifecycle stepper (templates/_stepper.html).
+    stepper: super::stepper::StepperView,
 }
 
 impl MatterTemplate {
@@ -337,6 +339,7 @@ pub async fn show_page(
         ),
     };
     let t = MatterTemplate {
+        stepper: super::stepper::matter(lang, &d),
         ctx: Ctx::new(lang, user, uri, "ledger"),
         supervises: rel.supervises,
         answers: rel.owns || rel.manages,

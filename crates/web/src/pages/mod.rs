@@ -19,7 +19,9 @@ mod policy;
 mod public;
 mod reports;
 mod settings;
+mod stepper;
 mod supervision;
+mod todo;
 
 #[cfg(test)]
 pub(crate) use notify_admin::{DELIVERY_STATES, WEBHOOK_KINDS};
@@ -43,9 +45,9 @@ use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/ledger") }))
         .route("/healthz", get(healthz))
         .route("/static/app.css", get(css))
+        .merge(todo::router())
         .merge(account::router())
         .merge(ledger::router())
         .merge(matters::router())
