@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod demand;
 pub mod driving;
 pub mod matter;
+pub mod reason;
 pub mod role;
 pub mod text;
 pub mod time;

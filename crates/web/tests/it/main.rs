@@ -16,4 +16,5 @@ mod pages;
 mod reports;
 mod scope;
 mod signin;
+mod texts;
 mod verdicts;
