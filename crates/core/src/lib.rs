@@ -9,6 +9,7 @@ pub mod demand;
 pub mod driving;
 pub mod lifecycle;
 pub mod matter;
+pub mod reason;
 pub mod role;
 pub mod text;
 pub mod time;

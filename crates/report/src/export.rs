@@ -81,6 +81,11 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("overdue_mark", "（超期）", " (overdue)"),
     ("extended", "延期%n次", "extended %n times"),
     ("supervised", "督办中", "under supervision"),
+    (
+        "reason.dissatisfied",
+        "群众评价不满意",
+        "Rated dissatisfied",
+    ),
     ("assessment", "考核排名", "Assessment ranking"),
     ("rank", "排名", "Rank"),
     ("response", "响应率", "Response rate"),

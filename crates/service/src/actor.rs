@@ -62,6 +62,12 @@ impl Actor {
         self.has_role(Role::UnitAdmin) || self.has_role(Role::SystemAdmin)
     }
 
+    /// Records demands raised offline and calls people back (intake clerks, unit and system
+    /// admins): the pages that do it and every button that leads there ask this one question.
+    pub fn records_offline(&self) -> bool {
+        self.has_role(Role::IntakeClerk) || self.can_manage_any()
+    }
+
     /// The subtrees the actor reads, with nested ones folded into their ancestors:
     /// `(unit_id, path)`, disjoint.
     pub fn read_roots(&self) -> Vec<(i64, String)> {

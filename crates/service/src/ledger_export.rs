@@ -129,8 +129,19 @@ fn ledger_row(
     if m.open_orders > 0 {
         remarks.push(word("supervised", lang));
     }
-    if !m.status_reason.trim().is_empty() {
-        remarks.push(m.status_reason.trim().to_string());
+    match shishi_core::reason::parse(m.status_reason.trim()) {
+        shishi_core::reason::Reason::Typed("") => {}
+        shishi_core::reason::Reason::Typed(text) => remarks.push(text.to_string()),
+        shishi_core::reason::Reason::Coded { code, words } => {
+            let said = word(&format!("reason.{code}"), lang);
+            remarks.push(if words.is_empty() {
+                said
+            } else if lang.starts_with("en") {
+                format!("{said}: {words}")
+            } else {
+                format!("{said}：{words}")
+            });
+        }
     }
     LedgerRow {
         seq,

@@ -68,11 +68,22 @@ pub struct FieldMessage {
 pub struct ApiError {
     error: ServiceError,
     lang: Lang,
+    /// The page form whose labels name the fields, where one does.
+    form: Option<&'static str>,
 }
 
 impl ApiError {
     pub fn new(error: ServiceError, lang: Lang) -> ApiError {
-        ApiError { error, lang }
+        ApiError {
+            error,
+            lang,
+            form: None,
+        }
+    }
+
+    pub fn in_form(mut self, form: &'static str) -> ApiError {
+        self.form = Some(form);
+        self
     }
 }
 
@@ -80,13 +91,13 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         log_internal(&self.error);
         let fields = match &self.error {
-            ServiceError::Invalid(list) => field_messages(list, self.lang),
+            ServiceError::Invalid(list) => field_messages_in(self.form, list, self.lang),
             _ => vec![],
         };
         let mut response = json_error(
             status_of(&self.error),
             code_of(&self.error),
-            self.lang.error(&self.error),
+            self.lang.error_in(self.form, &self.error),
             fields,
         );
         if let ServiceError::Throttled(seconds) = self.error {
@@ -115,12 +126,21 @@ pub fn json_error(
 
 /// Each field error worded in the caller's language.
 pub fn field_messages(errors: &[FieldError], lang: Lang) -> Vec<FieldMessage> {
+    field_messages_in(None, errors, lang)
+}
+
+/// Each field error worded in the caller's language, named as `form` labels the field.
+pub fn field_messages_in(
+    form: Option<&str>,
+    errors: &[FieldError],
+    lang: Lang,
+) -> Vec<FieldMessage> {
     errors
         .iter()
         .map(|f| FieldMessage {
             field: f.field.clone(),
             code: f.code.clone(),
-            message: lang.field_error(f),
+            message: lang.field_error_in(form, f),
         })
         .collect()
 }

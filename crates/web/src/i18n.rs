@@ -56,36 +56,92 @@ impl Lang {
         self.t(&format!("role.{code}"))
     }
 
-    /// A field's name; `title_2` is the title of the third row of a batch.
+    /// A field's name; `title_2` is the title of the third row of a batch. A field without a
+    /// label shows as it is named (the scan in the tests keeps that from happening).
     pub fn field(&self, name: &str) -> String {
+        self.field_label(name).unwrap_or_else(|| name.to_string())
+    }
+
+    /// A field's general name, if it has one: `field.*`, then the channel fields and the
+    /// ledger's period filters, which are named in their own sections.
+    pub fn field_label(&self, name: &str) -> Option<String> {
         if let Some((base, row)) = name.rsplit_once('_')
             && let Ok(row) = row.parse::<usize>()
         {
-            let base_name = self.field(base);
-            return format!(
-                "{base_name}（{}）",
-                self.tp("form.row", &(row + 1).to_string())
-            );
+            let base_name = self.field_label(base)?;
+            return Some(self.paren(&base_name, &self.tp("form.row", &(row + 1).to_string())));
         }
-        let key = format!("field.{name}");
-        let text = self.t(&key);
-        if text != key {
-            return text;
+        ["field", "channel_field", "ledger_period"]
+            .iter()
+            .find_map(|section| self.known(&format!("{section}.{name}")))
+    }
+
+    /// The text of `key`, or `None` when no language has it.
+    fn known(&self, key: &str) -> Option<String> {
+        let text = self.t(key);
+        (text != key && !text.is_empty()).then_some(text)
+    }
+
+    /// A field as `form` labels it (see `labels`), else by its general name.
+    pub fn field_in(&self, form: Option<&str>, name: &str) -> Option<String> {
+        let (base, row) = match name.rsplit_once('_') {
+            Some((b, r)) if r.parse::<usize>().is_ok() => (b, Some(r)),
+            _ => (name, None),
+        };
+        let own = form
+            .and_then(|f| crate::labels::label_key(f, base))
+            .and_then(|k| self.known(k));
+        match (own, row) {
+            (Some(label), None) => Some(label),
+            (Some(label), Some(r)) => {
+                let r = r.parse::<usize>().unwrap_or(0) + 1;
+                Some(self.paren(&label, &self.tp("form.row", &r.to_string())))
+            }
+            (None, _) => self.field_label(name),
         }
-        // Channel fields and the ledger's period filters are named in their own sections.
-        let channel = format!("channel_field.{name}");
-        match self.t(&channel) {
-            t if t == channel => self.t(&format!("ledger_period.{name}")),
-            t => t,
+    }
+
+    /// One field's error in a sentence, the field named as the form labels it; a message
+    /// with a `%{param}` always gets it filled (an empty one, if the error brought none).
+    pub fn field_error_in(&self, form: Option<&str>, e: &FieldError) -> String {
+        let msg = self.tp(&e.code, e.param.as_deref().unwrap_or(""));
+        match self.field_in(form, &e.field) {
+            Some(label) => self.labelled(&label, &msg),
+            None => msg,
         }
     }
 
     pub fn field_error(&self, e: &FieldError) -> String {
-        let msg = match &e.param {
-            Some(p) => self.tp(&e.code, p),
-            None => self.t(&e.code),
-        };
-        format!("{}：{}", self.field(&e.field), msg)
+        self.field_error_in(None, e)
+    }
+
+    /// `label: text` with the language's own colon.
+    pub fn labelled(&self, label: &str, text: &str) -> String {
+        format!("{label}{}{text}", self.colon())
+    }
+
+    /// The colon after a label: full-width in Chinese, `": "` in English.
+    pub fn colon(&self) -> &'static str {
+        if self.is_en() { ": " } else { "：" }
+    }
+
+    /// `text (aside)` with the language's own brackets.
+    pub fn paren(&self, text: &str, aside: &str) -> String {
+        if self.is_en() {
+            format!("{text} ({aside})")
+        } else {
+            format!("{text}（{aside}）")
+        }
+    }
+
+    /// Between the items of a list: 、 in Chinese, `, ` in English.
+    pub fn list_sep(&self) -> &'static str {
+        if self.is_en() { ", " } else { "、" }
+    }
+
+    /// Between clauses: ； in Chinese, `; ` in English.
+    pub fn clause_sep(&self) -> &'static str {
+        if self.is_en() { "; " } else { "；" }
     }
 
     pub fn refusal(&self, r: &Refusal) -> String {
@@ -105,12 +161,11 @@ impl Lang {
             )
             .into_owned(),
             Refusal::Incomplete(missing) => {
-                let sep = if self.is_en() { ", " } else { "、" };
                 let list = missing
                     .iter()
                     .map(|d| self.field(d.code()))
                     .collect::<Vec<_>>()
-                    .join(sep);
+                    .join(self.list_sep());
                 self.tp("refusal.incomplete", &list)
             }
             Refusal::ReasonRequired(action) => {
@@ -127,17 +182,50 @@ impl Lang {
             | ServiceError::Unauthenticated(key)
             | ServiceError::Conflict(key) => self.t(key),
             ServiceError::Throttled(secs) => self.tp("error.throttled", &secs.to_string()),
-            ServiceError::Invalid(errors) => {
-                let sep = if self.is_en() { "; " } else { "；" };
-                errors
-                    .iter()
-                    .map(|e| self.field_error(e))
-                    .collect::<Vec<_>>()
-                    .join(sep)
-            }
+            ServiceError::Invalid(errors) => self.invalid_in(None, errors),
             ServiceError::Refused(r) => self.refusal(r),
             ServiceError::Internal(_) => self.t("error.internal"),
         }
+    }
+
+    /// Every field error of a refused form, in one sentence.
+    pub fn invalid_in(&self, form: Option<&str>, errors: &[FieldError]) -> String {
+        errors
+            .iter()
+            .map(|e| self.field_error_in(form, e))
+            .collect::<Vec<_>>()
+            .join(self.clause_sep())
+    }
+
+    /// Any refusal in one sentence, fields named as `form` labels them.
+    pub fn error_in(&self, form: Option<&str>, e: &ServiceError) -> String {
+        match e {
+            ServiceError::Invalid(errors) => self.invalid_in(form, errors),
+            other => self.error(other),
+        }
+    }
+
+    /// A stored reason in the reader's language: typed words as they are, a reason of the
+    /// system's own by its code (see `shishi_core::reason`).
+    pub fn reason(&self, stored: &str) -> String {
+        use shishi_core::reason::{Reason, parse};
+        match parse(stored) {
+            Reason::Typed(text) => text.to_string(),
+            Reason::Coded { code, words } => {
+                let said = self.t(&format!("reason.{code}"));
+                if words.is_empty() {
+                    said
+                } else {
+                    self.labelled(&said, words)
+                }
+            }
+        }
+    }
+
+    /// A step in a demand's timeline, told as done ("Accepted", not "Accept").
+    pub fn demand_event(&self, action: &str) -> String {
+        self.known(&format!("demand_event.{action}"))
+            .unwrap_or_else(|| self.t(&format!("demand_action.{action}")))
     }
 
     /// A timestamp in Beijing time.
@@ -304,7 +392,13 @@ mod tests {
         }
         for a in shishi_core::demand::DemandAction::ALL {
             keys.push(format!("demand_action.{}", a.code()));
+            keys.push(format!("demand_event.{}", a.code()));
         }
+        // The timeline's other steps: raised, and reopened by a 不满意 verdict.
+        for a in ["submit", "reopen"] {
+            keys.push(format!("demand_event.{a}"));
+        }
+        keys.push(format!("reason.{}", shishi_core::reason::DISSATISFIED));
         // Driving matters to done: every code a page words.
         use shishi_core::driving::{
             DissatisfiedAction, ExtensionApprover, OnTimeBasis, OrderLevel, OrderState, Verdict,
@@ -448,5 +542,203 @@ mod tests {
             Lang("zh-CN").refusal(&r),
             "事项当前为“拟办”，不能“申报完成”"
         );
+    }
+
+    /// Chinese punctuation has no place in English: not in en.yml, and not in the
+    /// templates or the page code around the texts (the `Lang` helpers give each language
+    /// its own colon, brackets and separators).
+    #[test]
+    fn english_has_no_full_width_punctuation() {
+        const FULL_WIDTH: &[char] = &[
+            '：', '，', '（', '）', '。', '；', '、', '！', '？', '【', '】',
+        ];
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let en = std::fs::read_to_string(root.join("locales/en.yml")).expect("en.yml");
+        let bad: Vec<&str> = en.lines().filter(|l| l.contains(FULL_WIDTH)).collect();
+        assert!(bad.is_empty(), "full-width punctuation in en.yml: {bad:#?}");
+        let mut found = Vec::new();
+        for dir in ["templates", "src/pages"] {
+            for entry in std::fs::read_dir(root.join(dir)).expect("dir").flatten() {
+                let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+                let code = text.split("#[cfg(test)]").next().unwrap_or("");
+                for (n, line) in code.lines().enumerate() {
+                    let t = line.trim_start();
+                    if t.starts_with("//") || t.starts_with("{#") {
+                        continue;
+                    }
+                    if line.contains(FULL_WIDTH) {
+                        found.push(format!("{}:{}: {t}", entry.path().display(), n + 1));
+                    }
+                }
+            }
+        }
+        assert!(
+            found.is_empty(),
+            "full-width punctuation outside zh-CN.yml: {found:#?}"
+        );
+        assert_eq!(Lang("en").labelled("Reason", "late"), "Reason: late");
+        assert_eq!(Lang("zh-CN").labelled("理由", "迟了"), "理由：迟了");
+    }
+
+    /// The calls in the service that name a field in an error, with the field and the
+    /// message key: `check.required("title", …)`, `FieldError::with("reason", "error.too_long", …)`.
+    fn field_error_sites() -> Vec<(String, String, Option<String>, bool)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../service/src");
+        let mut files = Vec::new();
+        let mut dirs = vec![root];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d).expect("dir").flatten() {
+                if e.path().is_dir() {
+                    dirs.push(e.path());
+                } else if e.path().extension().is_some_and(|x| x == "rs") {
+                    files.push(e.path());
+                }
+            }
+        }
+        // (call, takes a param?) — `required`/`optional` bring their own `error.too_long`.
+        let calls: [(&str, Option<bool>); 8] = [
+            ("check.required(", None),
+            ("check.optional(", None),
+            ("check.date(", None),
+            ("check.push(", Some(false)),
+            ("check.push_with(", Some(true)),
+            ("FieldError::new(", Some(false)),
+            ("FieldError::with(", Some(true)),
+            ("ServiceError::field(", Some(false)),
+        ];
+        let mut out = Vec::new();
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap_or_default();
+            let text = text.split("#[cfg(test)]").next().unwrap_or("").to_string();
+            for (call, with_param) in calls {
+                for (i, _) in text.match_indices(call) {
+                    let args: String = text[i + call.len()..]
+                        .chars()
+                        .take(200)
+                        .filter(|c| !c.is_whitespace())
+                        .collect();
+                    let args = args.trim_start_matches('&').trim_start_matches("f(");
+                    let Some(rest) = args.strip_prefix('"') else {
+                        continue;
+                    };
+                    let Some(end) = rest.find('"') else { continue };
+                    let field = rest[..end].to_string();
+                    let after = &rest[end + 1..];
+                    let code = after
+                        .trim_start_matches(')')
+                        .strip_prefix(",\"")
+                        .and_then(|c| c.split('"').next())
+                        .map(str::to_string);
+                    if let Some(p) = with_param {
+                        out.push((field, f.display().to_string(), code, p));
+                    } else {
+                        out.push((field, f.display().to_string(), None, false));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Every field the service names in an error has a label in both languages, so no
+    /// message shows a bare key such as `ledger_period.from`.
+    #[test]
+    fn every_field_in_an_error_has_a_label() {
+        let sites = field_error_sites();
+        assert!(
+            sites.len() > 100,
+            "the scan found the calls ({})",
+            sites.len()
+        );
+        let mut missing = Vec::new();
+        for (field, file, _, _) in &sites {
+            for lang in LANGS {
+                if Lang(lang).field_label(field).is_none() {
+                    missing.push(format!("{lang}: {field} ({file})"));
+                }
+            }
+        }
+        missing.sort();
+        missing.dedup();
+        assert!(missing.is_empty(), "fields without a label: {missing:#?}");
+    }
+
+    /// A message with a `%{param}` is only ever raised with its value, and whatever
+    /// happens, no rendered error shows a raw `%{`.
+    #[test]
+    fn messages_with_a_param_get_one() {
+        let mut wrong = Vec::new();
+        for (field, file, code, with_param) in field_error_sites() {
+            let Some(code) = code else { continue };
+            let needs = Lang("zh-CN").t(&code).contains("%{");
+            if needs && !with_param {
+                wrong.push(format!("{code} on {field} without its value ({file})"));
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+        for lang in LANGS {
+            let l = Lang(lang);
+            for e in [
+                FieldError::with("idempotency_key", "error.too_long", 200),
+                FieldError::new("idempotency_key", "error.too_long"),
+                FieldError::with("from", "error.date", "x"),
+                FieldError::with("title_2", "error.too_long", 100),
+            ] {
+                let text = l.field_error(&e);
+                assert!(!text.contains("%{"), "{lang}: {text}");
+                assert!(
+                    !text.contains("field.") && !text.contains("ledger_period."),
+                    "{text}"
+                );
+            }
+        }
+        assert_eq!(
+            Lang("zh-CN").field_error(&FieldError::with("idempotency_key", "error.too_long", 200)),
+            "提交标识：不能超过 200 个字"
+        );
+        assert_eq!(
+            Lang("en").field_error(&FieldError::new("reason", "error.required")),
+            "Reason: required"
+        );
+    }
+
+    /// The same field is named by the form it is on.
+    #[test]
+    fn field_errors_use_the_forms_labels() {
+        let zh = Lang("zh-CN");
+        let e = FieldError::with("title", "error.too_long", 100);
+        assert_eq!(
+            zh.field_error_in(Some("submit"), &e),
+            "诉求标题：不能超过 100 个字"
+        );
+        assert_eq!(
+            zh.field_error_in(Some("matter_form"), &e),
+            "事项名称：不能超过 100 个字"
+        );
+        let e = FieldError::new("narrative", "error.required");
+        assert_eq!(
+            zh.field_error_in(Some("matter#completion"), &e),
+            "完成情况：必填"
+        );
+        assert_eq!(
+            zh.field_error_in(Some("matter#progress"), &e),
+            "进展情况：必填"
+        );
+        let row = FieldError::new("title_1", "error.required");
+        assert_eq!(
+            zh.field_error_in(Some("intake"), &row),
+            "诉求标题（第2条）：必填"
+        );
+    }
+
+    #[test]
+    fn reasons_read_in_the_readers_language() {
+        let stored = shishi_core::reason::coded(shishi_core::reason::DISSATISFIED, "夜班没热水");
+        assert_eq!(Lang("en").reason(&stored), "Rated dissatisfied: 夜班没热水");
+        assert_eq!(Lang("zh-CN").reason(&stored), "群众评价不满意：夜班没热水");
+        // Older rows keep their text.
+        assert_eq!(Lang("en").reason("群众评价不满意：x"), "群众评价不满意：x");
+        assert_eq!(Lang("en").demand_event("accept"), "Accepted");
+        assert_eq!(Lang("en").demand_event("adopt"), "Adopted into a matter");
     }
 }

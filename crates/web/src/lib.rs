@@ -8,6 +8,7 @@ mod auth;
 mod error;
 mod i18n;
 mod input;
+mod labels;
 mod limit;
 mod pages;
 mod state;

@@ -111,11 +111,18 @@ impl Services {
             _ => None,
         };
         // A clerk enters demands for the units whose inbox they handle.
-        let unit = unit
-            .filter(|u| !channel.is_offline() || actor.is_some_and(|a| a.handles_demands(&u.path)));
-        if unit.is_none() {
-            check.push(&f("unit_id"), "error.unknown_unit");
+        let in_scope = |u: &units::UnitRow| {
+            !channel.is_offline() || actor.is_some_and(|a| a.handles_demands(&u.path))
+        };
+        // Say what is wrong in words that fit who asks: anyone may send a demand to any unit,
+        // so only a clerk recording one hears about their scope.
+        match &unit {
+            _ if input.unit_id <= 0 => check.push(&f("unit_id"), "error.choose_unit"),
+            None => check.push(&f("unit_id"), "error.choice"),
+            Some(u) if !in_scope(u) => check.push(&f("unit_id"), "error.unknown_unit"),
+            Some(_) => {}
         }
+        let unit = unit.filter(in_scope);
         if let Some(c) = input.category_id {
             let cats = store::categories(&mut conn).await?;
             if !cats.iter().any(|x| x.id == c && x.active == 1) {

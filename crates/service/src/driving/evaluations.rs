@@ -411,7 +411,8 @@ impl Services {
         if status_of(&m) != MatterStatus::Accepted || m.rework_count != e.round {
             return Ok(());
         }
-        let reason = format!("群众评价不满意：{comment}");
+        // Kept as a code and the rater's words, shown in each reader's language.
+        let reason = shishi_core::reason::coded(shishi_core::reason::DISSATISFIED, comment);
         match self.driving_policy().dissatisfied {
             DissatisfiedAction::Reopen => {
                 matter_store::set_status(tx, &m, MatterStatus::InProgress.code(), &reason, now)

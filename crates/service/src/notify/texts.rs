@@ -235,6 +235,7 @@ fn fill(template: &str, params: &Value, lang: &str) -> String {
             let value = match (k.as_str(), v.as_str()) {
                 ("level", Some(code)) => level_name(code, lang).to_string(),
                 ("report", Some(code)) => report_name(code, lang).to_string(),
+                ("reason" | "requirement", Some(s)) => reason_text(s, lang),
                 (_, Some(s)) => s.to_string(),
                 _ => v.to_string(),
             };
@@ -242,6 +243,26 @@ fn fill(template: &str, params: &Value, lang: &str) -> String {
         }
     }
     out
+}
+
+/// A stored reason in the reader's language (see `shishi_core::reason`).
+fn reason_text(stored: &str, lang: &str) -> String {
+    use shishi_core::reason::{DISSATISFIED, Reason, parse};
+    match parse(stored) {
+        Reason::Typed(text) => text.to_string(),
+        Reason::Coded { code, words } => {
+            let said = match (code, english(lang)) {
+                (DISSATISFIED, false) => "群众评价不满意",
+                (DISSATISFIED, true) => "Rated dissatisfied",
+                (other, _) => other,
+            };
+            match (words.is_empty(), english(lang)) {
+                (true, _) => said.to_string(),
+                (false, false) => format!("{said}：{words}"),
+                (false, true) => format!("{said}: {words}"),
+            }
+        }
+    }
 }
 
 fn report_name<'a>(code: &'a str, lang: &str) -> &'a str {

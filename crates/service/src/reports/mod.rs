@@ -255,6 +255,21 @@ impl Services {
         period: Period,
         narrative: &Narrative,
     ) -> ServiceResult<ReportVersion> {
+        self.submit_report_notifying(actor, kind, unit_id, period, narrative)
+            .await
+            .map(|(row, _)| row)
+    }
+
+    /// As `submit_report`, also telling how many people of the level above were notified:
+    /// none at the top unit, or where the level above has no admin.
+    pub async fn submit_report_notifying(
+        &self,
+        actor: &Actor,
+        kind: ReportKind,
+        unit_id: i64,
+        period: Period,
+        narrative: &Narrative,
+    ) -> ServiceResult<(ReportVersion, usize)> {
         check_period(kind, period)?;
         let narrative = clean_narrative(kind, narrative, true)?;
         let unit = self.managed_unit(actor, unit_id).await?;
@@ -305,9 +320,11 @@ impl Services {
             &serde_json::json!({ "report_id": id, "kind": kind.code(), "period": p, "version": version }),
         )
         .await?;
+        let mut notified = 0;
         if let Some(parent) = unit.parent_id {
             let parent = units::get(&mut tx, parent).await?;
             let people = crate::driving::admins_of(&mut tx, &parent.path).await?;
+            notified = people.len();
             self.emit(
                 &mut tx,
                 &Event {
@@ -329,7 +346,7 @@ impl Services {
             .find(|v| v.id == id)
             .ok_or(ServiceError::NotFound)?;
         tx.commit().await?;
-        Ok(row)
+        Ok((row, notified))
     }
 
     /// A submission exactly as frozen.

@@ -1037,7 +1037,7 @@ async fn bad_input_changes_nothing(backend: Backend) {
             ("caller_number", "error.required"),
             ("called_at", "error.date"),
             ("extension", "error.unknown_field"),
-            ("unit_id", "error.unknown_unit"),
+            ("unit_id", "error.choice"),
             ("category_id", "error.choice"),
             ("files", "error.file_type"),
         ])
@@ -1132,14 +1132,29 @@ async fn bad_input_changes_nothing(backend: Backend) {
             ("leader", "error.required"),
         ])
     );
-    // An inactive or missing unit for a public submission is the same unit_id error.
+    // No unit chosen asks for one; a missing unit is not one of the list. Neither talks of
+    // anybody's scope: anyone may send a demand to any unit.
     assert_eq!(
         invalid(
             w.svc
                 .submit_demand(None, Channel::Online, &demand_input("x", 0), None, vec![])
                 .await
         ),
-        pairs(&[("unit_id", "error.unknown_unit")])
+        pairs(&[("unit_id", "error.choose_unit")])
+    );
+    assert_eq!(
+        invalid(
+            w.svc
+                .submit_demand(
+                    None,
+                    Channel::Online,
+                    &demand_input("x", 987_654),
+                    None,
+                    vec![]
+                )
+                .await
+        ),
+        pairs(&[("unit_id", "error.choice")])
     );
     assert_eq!(w.footprint().await, before);
     w.assert_audit_intact().await;

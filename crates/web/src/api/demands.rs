@@ -196,7 +196,14 @@ async fn submit(
         .services
         .submit_demand(Some(&user.actor), channel, &demand, key.as_deref(), vec![])
         .await
-        .or_api(lang)?;
+        .or_api_as(
+            if channel.is_offline() {
+                "intake"
+            } else {
+                "submit"
+            },
+            lang,
+        )?;
     let status = if out.repeated {
         StatusCode::OK
     } else {

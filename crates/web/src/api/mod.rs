@@ -87,10 +87,17 @@ type ApiResult<T> = Result<Json<T>, crate::error::ApiError>;
 
 trait OrApi<T> {
     fn or_api(self, lang: crate::Lang) -> Result<T, crate::error::ApiError>;
+    /// As `or_api`, with field errors worded as the page form `form` labels the fields, for
+    /// the commands whose fields a page labels by what they are about (a demand's title).
+    fn or_api_as(self, form: &'static str, lang: crate::Lang) -> Result<T, crate::error::ApiError>;
 }
 
 impl<T> OrApi<T> for Result<T, shishi_service::ServiceError> {
     fn or_api(self, lang: crate::Lang) -> Result<T, crate::error::ApiError> {
         self.map_err(|e| crate::error::ApiError::new(e, lang))
+    }
+
+    fn or_api_as(self, form: &'static str, lang: crate::Lang) -> Result<T, crate::error::ApiError> {
+        self.map_err(|e| crate::error::ApiError::new(e, lang).in_form(form))
     }
 }

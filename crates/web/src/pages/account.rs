@@ -287,7 +287,7 @@ async fn change_password(
                 &user,
                 &uri,
                 None,
-                FormErrors::from(&e, lang),
+                FormErrors::of("account", &e, lang),
                 None,
             )
             .await
@@ -330,7 +330,7 @@ async fn create_token(
                 &user,
                 &uri,
                 None,
-                FormErrors::from(&e, lang),
+                FormErrors::of("account", &e, lang),
                 None,
             )
             .await
@@ -380,7 +380,7 @@ async fn set_preferences(
             FormErrors::default(),
             Some(lang.t("account.preferences_saved")),
         ),
-        Err(e) => (FormErrors::from(&e, lang), None),
+        Err(e) => (FormErrors::of("account", &e, lang), None),
     };
     account_page(&st, lang, &user, &uri, None, errors, notice).await
 }

@@ -143,7 +143,7 @@ async fn unit_outcome<T>(
     match result {
         Ok(_) => Ok(see_other("/units")),
         Err(e @ (ServiceError::Invalid(_) | ServiceError::Conflict(_))) => {
-            units_page(st, lang, user, uri, FormErrors::from(&e, lang)).await
+            units_page(st, lang, user, uri, FormErrors::of("units", &e, lang)).await
         }
         Err(e) => Err(PageError { error: e, lang }),
     }
@@ -421,7 +421,7 @@ async fn create_user(
                 &uri,
                 &UsersQuery::default(),
                 form,
-                FormErrors::from(&e, lang),
+                FormErrors::of("users", &e, lang),
             )
             .await
         }
@@ -535,7 +535,7 @@ async fn update_user(
                 &uri,
                 id,
                 Some(form),
-                FormErrors::from(&e, lang),
+                FormErrors::of("user", &e, lang),
             )
             .await
         }
@@ -574,7 +574,18 @@ async fn add_grant(
         Ok(()) => Ok(see_other(&format!("/users/{id}"))),
         Err(
             e @ (ServiceError::Invalid(_) | ServiceError::Conflict(_) | ServiceError::Forbidden(_)),
-        ) => user_page(&st, lang, &me, &uri, id, None, FormErrors::from(&e, lang)).await,
+        ) => {
+            user_page(
+                &st,
+                lang,
+                &me,
+                &uri,
+                id,
+                None,
+                FormErrors::of("user", &e, lang),
+            )
+            .await
+        }
         Err(e) => Err(PageError { error: e, lang }),
     }
 }
@@ -606,7 +617,7 @@ async fn remove_grant(
                 &uri,
                 user_id,
                 None,
-                FormErrors::from(&e, lang),
+                FormErrors::of("user", &e, lang),
             )
             .await
         }

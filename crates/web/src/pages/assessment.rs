@@ -49,6 +49,8 @@ struct AssessmentTemplate {
     policy: AssessPolicy,
     errors: FormErrors,
     notice: Option<String>,
+    /// The unit above, if the person reads it.
+    up: Option<i64>,
 }
 
 impl AssessmentTemplate {
@@ -107,7 +109,7 @@ async fn render(
         .await
         .or_page(lang)?;
     let (status, errors, policy) = match failure {
-        Some((e, given)) => (status_of(&e), FormErrors::from(&e, lang), given),
+        Some((e, given)) => (status_of(&e), FormErrors::of("assessment", &e, lang), given),
         None => (StatusCode::OK, FormErrors::default(), a.policy),
     };
     let today = st.services.clock.today();
@@ -124,6 +126,7 @@ async fn render(
         policy,
         errors,
         notice,
+        up: super::up_in_scope(&user.actor, a.unit.parent_id, &a.unit.path),
         a,
     };
     render_status(&t, lang, status)

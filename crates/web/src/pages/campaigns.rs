@@ -136,7 +136,7 @@ async fn create(
                 &uri,
                 None,
                 form,
-                FormErrors::from(&e, lang),
+                FormErrors::of("campaigns", &e, lang),
             )
             .await
         }
@@ -196,7 +196,7 @@ async fn update(
                 &uri,
                 Some(id),
                 form,
-                FormErrors::from(&e, lang),
+                FormErrors::of("campaigns", &e, lang),
             )
             .await
         }

@@ -188,7 +188,7 @@ impl DemandTemplate {
         self.d.actions.iter().any(|a| a.code() == action)
     }
     fn event_text(&self, action: &str) -> String {
-        self.ctx.lang.t(&format!("demand_action.{action}"))
+        self.ctx.lang.demand_event(action)
     }
     fn channel_field(&self, name: &str) -> String {
         self.ctx.lang.t(&format!("channel_field.{name}"))
@@ -416,10 +416,9 @@ impl NotificationsTemplate {
     fn line(&self, n: &NotificationRow) -> String {
         let code = self.ctx.lang.code();
         let params = serde_json::from_str::<serde_json::Value>(&n.params).unwrap_or_default();
-        format!(
-            "{}：{}",
-            texts::subject(&n.kind, code),
-            texts::detail(&n.kind, code, &params)
+        self.ctx.lang.labelled(
+            &texts::subject(&n.kind, code),
+            &texts::detail(&n.kind, code, &params),
         )
     }
 

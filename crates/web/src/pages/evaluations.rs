@@ -39,11 +39,20 @@ pub struct RowFailure {
 }
 
 impl RowFailure {
-    pub fn new(id: i64, e: &ServiceError, lang: Lang, values: Vec<(&'static str, String)>) -> Self {
+    /// `form` is the page's template: its labels name the fields. The row shows each field's
+    /// error beside the field; the alert above says what to do, not the same words again.
+    pub fn new(
+        form: &str,
+        id: i64,
+        e: &ServiceError,
+        lang: Lang,
+        values: Vec<(&'static str, String)>,
+    ) -> Self {
+        let errors = FormErrors::of(form, e, lang);
         RowFailure {
             id,
-            message: lang.error(e),
-            errors: FormErrors::from(e, lang),
+            message: errors.general.clone().unwrap_or_default(),
+            errors,
             values,
         }
     }
@@ -176,6 +185,7 @@ async fn rate(
         }),
         Err(e) => {
             let row = RowFailure::new(
+                "my_demands",
                 id,
                 &e,
                 lang,
@@ -244,7 +254,7 @@ async fn callbacks_page(
     notice: Option<String>,
 ) -> PageResult {
     let a = &user.actor;
-    if !(a.has_role(shishi_core::Role::IntakeClerk) || a.can_manage_any()) {
+    if !a.records_offline() {
         return Err(PageError {
             error: ServiceError::Forbidden("error.not_clerk".into()),
             lang,
@@ -317,6 +327,7 @@ async fn record_callback(
         }),
         Err(e) => {
             let row = RowFailure::new(
+                "callbacks",
                 id,
                 &e,
                 lang,

@@ -393,7 +393,7 @@ async fn upload(
     let report = match st.services.run_import(&user.actor, &req, &NoProgress).await {
         Ok(r) => r,
         Err(e @ (ServiceError::Conflict(_) | ServiceError::Invalid(_))) => {
-            let errors = FormErrors::from(&e, lang);
+            let errors = FormErrors::of("import", &e, lang);
             return form_page(lang, &user, &uri, form, errors, campaigns);
         }
         Err(e) => return Err(PageError { error: e, lang }),

@@ -101,7 +101,7 @@ async fn intake_page(
     errors: FormErrors,
     notice: Option<String>,
 ) -> PageResult {
-    if !(user.actor.has_role(shishi_core::Role::IntakeClerk) || user.actor.can_manage_any()) {
+    if !user.actor.records_offline() {
         return Err(PageError {
             error: ServiceError::Forbidden("error.not_clerk".into()),
             lang,
@@ -241,7 +241,7 @@ async fn intake(
                 &uri,
                 channel,
                 values,
-                FormErrors::from(&e, lang),
+                FormErrors::of("intake", &e, lang),
                 None,
             )
             .await

@@ -129,7 +129,44 @@ impl LedgerTemplate {
             .unwrap_or_default()
     }
 
+    /// The summary line, saying first what it counts: the two numbers on the page count
+    /// different things (see `found_line`), and each says which.
     fn summary_line(&self) -> String {
+        let lang = self.ctx.lang;
+        let own = self.form.mine.is_some() || opt_id(&self.form.owner_id).is_some();
+        let what = match (own, self.form.mine.is_some()) {
+            // A person's own list: everything they answer for, sub-matters too unless the
+            // filter keeps main matters only.
+            (true, true) if self.form.top_level_only.is_none() => "ledger.counts_mine",
+            (true, true) => "ledger.counts_mine_main",
+            (true, false) if self.form.top_level_only.is_none() => "ledger.counts_owner",
+            (true, false) => "ledger.counts_owner_main",
+            // The unit's list: its main matters (主项), as the reports count them.
+            (false, _) => "ledger.counts_main",
+        };
+        lang.labelled(&lang.t(what), &self.summary_counts())
+    }
+
+    /// The rows the filters found, saying what they include that the summary leaves out.
+    fn found_line(&self) -> String {
+        let lang = self.ctx.lang;
+        let mut with = Vec::new();
+        if self.form.top_level_only.is_none() {
+            with.push(lang.t("ledger.incl_sub"));
+        }
+        if self.form.status.iter().all(|s| s.trim().is_empty()) {
+            with.push(lang.t("ledger.incl_unlisted"));
+        }
+        let found = lang.tp("ledger.found_filtered", &self.page.total.to_string());
+        if with.is_empty() {
+            found
+        } else {
+            let with = lang.tp("ledger.found_including", &with.join(lang.list_sep()));
+            lang.paren(&found, &with)
+        }
+    }
+
+    fn summary_counts(&self) -> String {
         let s = &self.page.summary;
         let lang = self.ctx.lang;
         let mut line = rust_i18n::t!(

@@ -102,19 +102,19 @@ impl MatterTemplate {
             extra.push(lang.t(&format!("level.{l}")));
         }
         if let Some(r) = text("requirement") {
-            extra.push(r);
+            extra.push(lang.reason(&r));
         }
         if let Some(d) = text("reply_due") {
-            extra.push(format!("{}：{d}", lang.t("field.reply_due")));
+            extra.push(lang.labelled(&lang.t("field.reply_due"), &d));
         }
         if let Some(p) = v.get("percent").and_then(|x| x.as_i64()) {
             extra.push(format!("{p}%"));
         }
         if let Some(r) = text("reason") {
-            extra.push(format!("{}：{r}", lang.t("field.reason")));
+            extra.push(lang.labelled(&lang.t("field.reason"), &lang.reason(&r)));
         }
         if let Some(n) = text("note") {
-            extra.push(format!("{}：{n}", lang.t("field.note")));
+            extra.push(lang.labelled(&lang.t("field.note"), &n));
         }
         if let Some(verdict) = text("verdict").filter(|c| VERDICTS.contains(&c.as_str())) {
             extra.push(lang.t(&format!("verdict.{verdict}")));
@@ -126,12 +126,12 @@ impl MatterTemplate {
             && let Some(obj) = v.as_object()
         {
             let names: Vec<String> = obj.keys().map(|k| lang.field(k)).collect();
-            extra.push(names.join("、"));
+            extra.push(names.join(lang.list_sep()));
         }
         if extra.is_empty() {
             label
         } else {
-            format!("{label}（{}）", extra.join("；"))
+            lang.paren(&label, &extra.join(lang.clause_sep()))
         }
     }
 
@@ -323,13 +323,17 @@ pub async fn show_page(
     let rel = relation(&user.actor, row);
     let approves = st.services.approves_extensions(&user.actor, row);
     let (status, error, errors, section, values) = match failure {
-        Some(f) => (
-            status_of(&f.error),
-            Some(lang.error(&f.error)),
-            FormErrors::from(&f.error, lang),
-            f.section,
-            f.values,
-        ),
+        Some(f) => {
+            // Field errors show beside their fields; the alert says so once, not again.
+            let errors = FormErrors::of(&format!("matter#{}", f.section), &f.error, lang);
+            (
+                status_of(&f.error),
+                errors.general.clone(),
+                errors,
+                f.section,
+                f.values,
+            )
+        }
         None => (
             axum::http::StatusCode::OK,
             None,

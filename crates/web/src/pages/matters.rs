@@ -335,7 +335,7 @@ async fn create(
                 None,
                 parent,
                 form,
-                FormErrors::from(&e, lang),
+                FormErrors::of("matter_form", &e, lang),
             )
             .await
         }
@@ -401,7 +401,7 @@ async fn update(
                 Some(id),
                 d.parent,
                 form,
-                FormErrors::from(&e, lang),
+                FormErrors::of("matter_form", &e, lang),
             )
             .await
         }

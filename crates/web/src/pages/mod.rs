@@ -36,7 +36,7 @@ use axum::http::{StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use shishi_core::Role;
-use shishi_service::{Actor, ServiceError};
+use shishi_service::{Actor, FieldError, ServiceError};
 
 use crate::auth::PageUser;
 use crate::error::{log_internal, status_of};
@@ -47,7 +47,11 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/static/app.css", get(css))
+<<<<<<< HEAD
         .merge(todo::router())
+=======
+        .route("/favicon.ico", get(favicon))
+>>>>>>> texts
         .merge(account::router())
         .merge(ledger::router())
         .merge(matters::router())
@@ -84,6 +88,19 @@ async fn css() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../static/app.css"),
+    )
+        .into_response()
+}
+
+/// The tab icon, compiled in like the style sheet. Browsers ask for `/favicon.ico` on every
+/// page whatever the page links, so it lives there; an SVG serves every current browser.
+async fn favicon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        &include_bytes!("../../static/favicon.svg")[..],
     )
         .into_response()
 }
@@ -127,7 +144,7 @@ impl Ctx {
             admin: a.has_role(Role::SystemAdmin),
             root_admin: a.is_root_admin(),
             reads: !a.read_roots().is_empty(),
-            clerk: a.has_role(Role::IntakeClerk) || a.can_manage_any(),
+            clerk: a.records_offline(),
             section,
         }
     }
@@ -217,15 +234,35 @@ pub struct FormErrors {
 }
 
 impl FormErrors {
-    pub fn from(e: &ServiceError, lang: Lang) -> FormErrors {
+    /// The errors of `form` (a template's name, `matter#completion` for a section of a page),
+    /// each field named as that form labels it.
+    pub fn of(form: &str, e: &ServiceError, lang: Lang) -> FormErrors {
+        debug_assert!(crate::labels::is_form(form), "no template for form {form}");
         match e {
-            ServiceError::Invalid(list) => FormErrors {
-                general: Some(lang.t("form.fix_errors")),
-                fields: list
+            ServiceError::Invalid(list) => {
+                // Errors of fields the form shows no place for are said above it, in full.
+                let base = |name: &str| match name.rsplit_once('_') {
+                    Some((b, r)) if r.parse::<usize>().is_ok() => b.to_string(),
+                    _ => name.to_string(),
+                };
+                let unplaced: Vec<FieldError> = list
                     .iter()
-                    .map(|f| (f.field.clone(), lang.field_error(f)))
-                    .collect(),
-            },
+                    .filter(|f| !crate::labels::has_slot(form, &base(&f.field)))
+                    .cloned()
+                    .collect();
+                let general = if unplaced.is_empty() {
+                    lang.t("form.fix_errors")
+                } else {
+                    lang.invalid_in(Some(form), &unplaced)
+                };
+                FormErrors {
+                    general: Some(general),
+                    fields: list
+                        .iter()
+                        .map(|f| (f.field.clone(), lang.field_error_in(Some(form), f)))
+                        .collect(),
+                }
+            }
             other => FormErrors {
                 general: Some(lang.error(other)),
                 fields: vec![],
@@ -254,6 +291,15 @@ pub fn disposition(kind: &str, filename: &str) -> String {
         .trim_start_matches("x=")
         .replace('+', "%20");
     format!("{kind}; filename*=UTF-8''{encoded}")
+}
+
+/// The unit above one at `path`, when the person may read it: an "↑ 上级单位" link leads
+/// only where they may go, never to a "not found" above the top of their scope.
+pub fn up_in_scope(actor: &Actor, parent_id: Option<i64>, path: &str) -> Option<i64> {
+    let parent = parent_id?;
+    actor
+        .reads(&shishi_service::driving::parent_path(path))
+        .then_some(parent)
 }
 
 /// The unit a page asks for, or else the top unit the person reads (reports, assessment).

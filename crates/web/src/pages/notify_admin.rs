@@ -89,7 +89,7 @@ impl WebhooksTemplate {
         if names.is_empty() {
             self.ctx.t("webhook.all_events")
         } else {
-            names.join(if self.ctx.lang.is_en() { ", " } else { "、" })
+            names.join(self.ctx.lang.list_sep())
         }
     }
     fn ticked(&self, kind: &str) -> bool {
@@ -198,7 +198,7 @@ async fn create_webhook(
                 &user,
                 &uri,
                 form,
-                FormErrors::from(&e, lang),
+                FormErrors::of("webhooks", &e, lang),
                 None,
             )
             .await

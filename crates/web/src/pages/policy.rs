@@ -202,9 +202,14 @@ async fn save(
                 Some(lang.t("policy.saved")),
             )
         }
-        Err(e @ ServiceError::Invalid(_)) => {
-            page(lang, &me, &uri, f, FormErrors::from(&e, lang), None)
-        }
+        Err(e @ ServiceError::Invalid(_)) => page(
+            lang,
+            &me,
+            &uri,
+            f,
+            FormErrors::of("driving_policy", &e, lang),
+            None,
+        ),
         Err(e) => Err(PageError { error: e, lang }),
     }
 }

@@ -217,7 +217,15 @@ async fn submit(
             lang,
         ),
         Err(e @ (ServiceError::Invalid(_) | ServiceError::Conflict(_))) => {
-            submit_page(&st, lang, &user, expected, form, FormErrors::from(&e, lang)).await
+            submit_page(
+                &st,
+                lang,
+                &user,
+                expected,
+                form,
+                FormErrors::of("submit", &e, lang),
+            )
+            .await
         }
         Err(e) => Err(PageError { error: e, lang }),
     }
@@ -256,11 +264,7 @@ impl TrackTemplate {
         self.lang.t(key)
     }
     fn event_line(&self, action: &str, unit: &str) -> String {
-        format!(
-            "{} · {}",
-            self.lang.t(&format!("demand_action.{action}")),
-            unit
-        )
+        format!("{} · {}", self.lang.demand_event(action), unit)
     }
     fn verdicts(&self) -> [&'static str; 3] {
         VERDICTS
@@ -395,6 +399,7 @@ async fn rate(
         }),
         Err(e) => {
             let row = RowFailure::new(
+                "track",
                 id,
                 &e,
                 lang,

@@ -133,6 +133,8 @@ struct ReportTemplate {
     errors: FormErrors,
     narrative: Narrative,
     notice: Option<String>,
+    /// The unit above, if the person reads it.
+    up: Option<i64>,
     /// The due times, for the form the system admin of the whole organisation sees.
     due: DuePolicy,
 }
@@ -203,7 +205,7 @@ async fn render_page(
         .await
         .or_page(lang)?;
     let (status, errors, narrative) = match failure {
-        Some((e, given)) => (status_of(&e), FormErrors::from(&e, lang), given),
+        Some((e, given)) => (status_of(&e), FormErrors::of("reports", &e, lang), given),
         None => (
             StatusCode::OK,
             FormErrors::default(),
@@ -225,6 +227,7 @@ async fn render_page(
         errors,
         narrative,
         notice,
+        up: super::up_in_scope(&user.actor, page.unit.parent_id, &page.unit.path),
         due,
         page,
     };
@@ -241,6 +244,7 @@ async fn show(
     let which = resolve(&st, &user, &w).or_page(lang)?;
     let notice = match w.done.as_deref() {
         Some("submitted") => Some(lang.t("report.submitted_notice")),
+        Some("submitted_top") => Some(lang.t("report.submitted_notice_top")),
         Some("saved") => Some(lang.t("report.saved_notice")),
         Some("reminded") => Some(lang.t("report.reminded_notice")),
         Some("already_reminded") => Some(lang.t("report.already_reminded")),
@@ -291,9 +295,16 @@ async fn save(
         .collect();
     let result: ServiceResult<&str> = if f.action == "submit" {
         st.services
-            .submit_report(&user.actor, kind, unit, period, &narrative)
+            .submit_report_notifying(&user.actor, kind, unit, period, &narrative)
             .await
-            .map(|_| "submitted")
+            // Only say the level above heard of it when somebody there did.
+            .map(|(_, notified)| {
+                if notified > 0 {
+                    "submitted"
+                } else {
+                    "submitted_top"
+                }
+            })
     } else {
         st.services
             .save_report_draft(&user.actor, kind, unit, period, &narrative)

@@ -55,7 +55,7 @@ pub(crate) fn holiday_label(lang: Lang, holidays: &[Holiday], name: &str) -> Str
     if holidays.is_empty() {
         return name.to_string();
     }
-    let sep = if lang.code() == "en" { ", " } else { "、" };
+    let sep = lang.list_sep();
     holidays
         .iter()
         .map(|h| lang.t(&format!("holiday.{}", h.code())))
@@ -236,7 +236,7 @@ async fn set_day(
                 &me,
                 &uri,
                 year_of(&f.day),
-                FormErrors::from(&e, lang),
+                FormErrors::of("calendar", &e, lang),
                 None,
             )
             .await
@@ -275,7 +275,16 @@ async fn import_calendar(
             .await
         }
         Err(e @ (ServiceError::Invalid(_) | ServiceError::Forbidden(_))) => {
-            calendar_page(&st, lang, &me, &uri, None, FormErrors::from(&e, lang), None).await
+            calendar_page(
+                &st,
+                lang,
+                &me,
+                &uri,
+                None,
+                FormErrors::of("calendar", &e, lang),
+                None,
+            )
+            .await
         }
         Err(e) => Err(PageError { error: e, lang }),
     }
@@ -317,7 +326,18 @@ async fn confirm_year(
         }
         Err(
             e @ (ServiceError::Invalid(_) | ServiceError::Forbidden(_) | ServiceError::Conflict(_)),
-        ) => calendar_page(&st, lang, &me, &uri, year, FormErrors::from(&e, lang), None).await,
+        ) => {
+            calendar_page(
+                &st,
+                lang,
+                &me,
+                &uri,
+                year,
+                FormErrors::of("calendar", &e, lang),
+                None,
+            )
+            .await
+        }
         Err(e) => Err(PageError { error: e, lang }),
     }
 }
@@ -384,7 +404,16 @@ async fn set_risk(
             .await
         }
         Err(e @ (ServiceError::Invalid(_) | ServiceError::Forbidden(_))) => {
-            calendar_page(&st, lang, &me, &uri, None, FormErrors::from(&e, lang), None).await
+            calendar_page(
+                &st,
+                lang,
+                &me,
+                &uri,
+                None,
+                FormErrors::of("calendar", &e, lang),
+                None,
+            )
+            .await
         }
         Err(e) => Err(PageError { error: e, lang }),
     }
@@ -437,7 +466,16 @@ async fn set_limit(
             .await
         }
         Err(e @ (ServiceError::Invalid(_) | ServiceError::Forbidden(_))) => {
-            calendar_page(&st, lang, &me, &uri, None, FormErrors::from(&e, lang), None).await
+            calendar_page(
+                &st,
+                lang,
+                &me,
+                &uri,
+                None,
+                FormErrors::of("calendar", &e, lang),
+                None,
+            )
+            .await
         }
         Err(e) => Err(PageError { error: e, lang }),
     }
@@ -531,7 +569,7 @@ async fn add_entry(
     {
         Ok(_) => Ok(see_other("/settings/lists")),
         Err(e @ ServiceError::Invalid(_)) => {
-            lists_page(&st, lang, &me, &uri, FormErrors::from(&e, lang)).await
+            lists_page(&st, lang, &me, &uri, FormErrors::of("lists", &e, lang)).await
         }
         Err(e) => Err(PageError { error: e, lang }),
     }

@@ -16,5 +16,6 @@ mod pages;
 mod reports;
 mod scope;
 mod signin;
+mod texts;
 mod todo;
 mod verdicts;
