@@ -35,6 +35,16 @@ pub fn parse(stored: &str) -> Reason<'_> {
     Reason::Typed(stored)
 }
 
+/// A stored reason as plain text for machines (the API, webhooks): typed words as they are, a
+/// coded reason as `code: words`, never the mark.
+pub fn plain(stored: &str) -> std::borrow::Cow<'_, str> {
+    match parse(stored) {
+        Reason::Typed(text) => text.into(),
+        Reason::Coded { code, words: "" } => code.into(),
+        Reason::Coded { code, words } => format!("{code}: {words}").into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,5 +73,9 @@ mod tests {
         );
         // Nothing a person can type looks coded: the mark is a control character.
         assert!(!crate::text::is_clean(&stored));
+        // Machines read it without the mark.
+        assert_eq!(plain(&stored), "dissatisfied: 夜班仍然没有热水");
+        assert_eq!(plain(&coded(DISSATISFIED, "")), "dissatisfied");
+        assert_eq!(plain("设备到货延迟"), "设备到货延迟");
     }
 }

@@ -29,6 +29,9 @@ pub struct MatterRow {
     pub content_area_id: Option<i64>,
     pub tags: String,
     pub status: String,
+    /// A reason of the system's own is stored coded (`shishi_core::reason`); the API shows it
+    /// as `code: words`.
+    #[serde(serialize_with = "plain_reason")]
     pub status_reason: String,
     pub progress: i64,
     pub top_level: i64,
@@ -900,4 +903,8 @@ pub async fn clamp_progress_times(conn: &mut AnyConnection) -> StoreResult<()> {
     .execute(conn)
     .await?;
     Ok(())
+}
+
+fn plain_reason<S: serde::Serializer>(stored: &str, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&shishi_core::reason::plain(stored))
 }

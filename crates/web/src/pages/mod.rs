@@ -47,11 +47,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/static/app.css", get(css))
-<<<<<<< HEAD
         .merge(todo::router())
-=======
         .route("/favicon.ico", get(favicon))
->>>>>>> texts
         .merge(account::router())
         .merge(ledger::router())
         .merge(matters::router())

@@ -232,6 +232,12 @@ async fn english_reads_as_english(backend: Backend) {
         html.contains("理由：群众评价不满意：夜班仍然没有热水"),
         "{html}"
     );
+    // The API gives machines the code and the words, never the stored mark.
+    let api = app.api_as("sub1admin").await;
+    let matter: Value = api.get(&format!("/matters/{id}")).await.json().await.unwrap();
+    let raw = matter.to_string();
+    assert!(!raw.contains("\\u001e") && !raw.contains('\u{1e}'), "{raw}");
+    assert!(raw.contains("dissatisfied: 夜班仍然没有热水"), "{raw}");
 
     // The timeline tells what happened, in the past tense.
     let clerk = app.api_as("clerk1").await;
