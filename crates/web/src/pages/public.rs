@@ -258,9 +258,12 @@ impl TrackTemplate {
     fn event_line(&self, action: &str, unit: &str) -> String {
         format!(
             "{} · {}",
-            self.lang.t(&format!("demand_action.{action}")),
+            self.lang.t(&super::demands::event_key(action)),
             unit
         )
+    }
+    fn facts(&self, m: &shishi_service::demands::LinkedMatter) -> super::linked::MatterFacts {
+        super::linked::matter_facts(self.lang, m)
     }
     fn verdicts(&self) -> [&'static str; 3] {
         VERDICTS
