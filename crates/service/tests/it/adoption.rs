@@ -19,7 +19,17 @@ async fn referring_and_adopting(backend: Backend) {
     assert!(Services::may_adopt_into_new(&admin, &path));
     assert!(!Services::may_refer(&admin, &path));
 
-    // The clerk hands it to the nearest unit admin above: 甲一厂's own, not 甲公司's.
+    // The clerk hands it to the nearest unit admin above: 甲一厂's own, not 甲公司's. The
+    // response figures count no step for it.
+    let figures = async || {
+        let f = w
+            .svc
+            .response_figures(&admin, w.a1, date(2026, 9, 1), date(2026, 9, 30))
+            .await
+            .unwrap();
+        (f.received, f.accepted, f.adopted, f.answered, f.transferred)
+    };
+    let before = figures().await;
     let told = w
         .svc
         .refer_to_admins(&clerk, d, " 请研究立项 ")
@@ -34,13 +44,7 @@ async fn referring_and_adopting(backend: Backend) {
         (last.action.as_str(), last.text.as_str()),
         ("refer", "请研究立项")
     );
-    // The figures count no step for it.
-    let f = w
-        .svc
-        .response_figures(&admin, w.a1, date(2026, 9, 1), date(2026, 9, 30))
-        .await
-        .unwrap();
-    assert_eq!((f.received, f.accepted, f.adopted), (1, 0, 0));
+    assert_eq!(figures().await, before);
 
     // A demand in a unit without its own admin goes to the one above.
     let input = shishi_service::demands::DemandInput {

@@ -43,14 +43,21 @@ pub struct Choice {
     pub label: String,
 }
 
-/// A number typed as such ("12", "#12", "No.12"): looked up directly as well as by words.
+/// A number typed as such ("12", "#12", "No.12"), or a choice's whole label ("#12 路灯…"):
+/// looked up directly as well as by words.
 pub(super) fn as_number(q: &str) -> Option<i64> {
     let t = q.trim().trim_start_matches(['#', '＃']);
     let t = t
         .strip_prefix("No.")
         .or_else(|| t.strip_prefix("no."))
-        .unwrap_or(t);
-    t.trim().parse().ok().filter(|n| *n > 0)
+        .unwrap_or(t)
+        .trim_start();
+    let digits = t.len() - t.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let rest = &t[digits..];
+    if digits == 0 || !(rest.is_empty() || rest.starts_with(char::is_whitespace)) {
+        return None;
+    }
+    t[..digits].parse().ok().filter(|n| *n > 0)
 }
 
 fn words(q: &str) -> Option<String> {
@@ -168,6 +175,8 @@ mod tests {
         assert_eq!(as_number(" #12 "), Some(12));
         assert_eq!(as_number("No.7"), Some(7));
         assert_eq!(as_number("路灯"), None);
+        assert_eq!(as_number("#12 二号门路灯 · 股份公司"), Some(12));
+        assert_eq!(as_number("12号楼"), None);
         assert_eq!(as_number("0"), None);
         assert_eq!(words("12"), None);
         assert_eq!(words(" 路灯 ").as_deref(), Some("路灯"));

@@ -167,7 +167,11 @@ async fn adopting_from_the_demand(backend: Backend) {
             ],
         )
         .await;
-    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the form says why"
+    );
     assert_eq!(app.count("matters").await, before + 1, "no stray matter");
 
     // The picker finds matters in scope by number or words, and nothing outside it.
