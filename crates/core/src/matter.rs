@@ -411,6 +411,30 @@ pub fn is_at_risk(
         && progress < policy.progress_threshold
 }
 
+/// The progress of work sent back to its handler (退回 from completion, 重办 after acceptance):
+/// completing forced the figure to 100, which the work no longer is. It goes back to the last
+/// figure the handler reported short of done; with none, to 0. Never 100: the work is open.
+/// `posted` are the percentages of the progress entries, newest first.
+pub fn progress_when_sent_back(posted: &[i64]) -> i64 {
+    posted
+        .iter()
+        .copied()
+        .find(|p| (0..100).contains(p))
+        .unwrap_or(0)
+}
+
+impl MatterAction {
+    /// The step hands finished work back to the handler.
+    pub fn sends_work_back(self) -> bool {
+        matches!(self, MatterAction::Return | MatterAction::Reopen)
+    }
+}
+
+/// 已重新打开: accepted work reopened for rework and not yet finished again.
+pub fn is_reopened(status: MatterStatus, rework_count: i64) -> bool {
+    rework_count > 0 && matches!(status, MatterStatus::Approved | MatterStatus::InProgress)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -537,5 +561,19 @@ mod tests {
             !is_at_risk(InProgress, yesterday, 10, today, &cal, policy),
             "overdue, not at risk"
         );
+    }
+
+    #[test]
+    fn work_sent_back_is_never_done() {
+        assert_eq!(progress_when_sent_back(&[100, 80, 40]), 80);
+        assert_eq!(progress_when_sent_back(&[60, 100]), 60);
+        assert_eq!(progress_when_sent_back(&[100]), 0);
+        assert_eq!(progress_when_sent_back(&[]), 0);
+        assert!(MatterAction::Reopen.sends_work_back());
+        assert!(MatterAction::Return.sends_work_back());
+        assert!(!MatterAction::Complete.sends_work_back());
+        assert!(is_reopened(MatterStatus::InProgress, 1));
+        assert!(!is_reopened(MatterStatus::InProgress, 0));
+        assert!(!is_reopened(MatterStatus::Accepted, 1));
     }
 }

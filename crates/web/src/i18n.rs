@@ -346,6 +346,7 @@ mod tests {
                     "dashboard.",
                     "ledger_period.",
                     "import.",
+                    "adopt.",
                 ];
                 if known.iter().any(|p| candidate.starts_with(p))
                     && candidate.len() > 4

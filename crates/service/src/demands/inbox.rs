@@ -59,7 +59,21 @@ impl Services {
                 && parse_date(&d.answer_due).is_some_and(|due| today > due),
             cosigners,
             created_at: d.created_at,
+            matter: None,
         }
+    }
+
+    /// The matter a demand went into, as those who follow the demand may see it.
+    async fn linked_matter(
+        conn: &mut shishi_store::AnyConnection,
+        d: &DemandRow,
+    ) -> ServiceResult<Option<LinkedMatter>> {
+        let Some(id) = d.matter_id else {
+            return Ok(None);
+        };
+        Ok(Some(LinkedMatter::of(
+            &shishi_store::matters::get(conn, id).await?,
+        )))
     }
 
     /// The submitter and co-signers, who follow a demand.
@@ -118,6 +132,7 @@ impl Services {
                 .collect()
         };
         let mut view = self.demand_view(&d, cosigners);
+        view.matter = Self::linked_matter(&mut conn, &d).await?;
         // A co-signer who does not handle the demand sees what it says, not who raised it.
         if !actor.reads(&d.unit_path) && d.submitter_id != Some(actor.id()) {
             view.submitter_name = None;
@@ -151,8 +166,10 @@ impl Services {
                 ..e
             })
             .collect();
+        let mut view = self.demand_view(&d, cosigners);
+        view.matter = Self::linked_matter(&mut conn, &d).await?;
         Ok(DemandDetail {
-            demand: self.demand_view(&d, cosigners),
+            demand: view,
             events,
             files: vec![],
             actions: vec![],
@@ -248,6 +265,7 @@ impl Services {
         let mut out = Vec::new();
         for r in rows {
             let mut v = self.demand_view(&r, counts.get(&r.id).copied().unwrap_or(0));
+            v.matter = Self::linked_matter(&mut conn, &r).await?;
             // Their own demand: they may see their own name and contact; a co-signed one shows
             // nobody's.
             if r.submitter_id == Some(actor.id()) {

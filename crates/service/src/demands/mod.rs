@@ -81,6 +81,40 @@ pub struct DemandView {
     pub late_to_answer: bool,
     pub cosigners: i64,
     pub created_at: i64,
+    /// For a demand adopted into a matter: how that matter stands (filled where the demand is
+    /// followed or handled one at a time, not in inbox lists).
+    pub matter: Option<LinkedMatter>,
+}
+
+/// The matter a demand was adopted into, as whoever follows the demand may see it: how far it
+/// is, by when, whether it was accepted. Never who handles it, so an anonymous tracker learns
+/// nothing of the people.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LinkedMatter {
+    pub id: i64,
+    pub status: String,
+    pub progress: i64,
+    pub deadline: Option<String>,
+    pub completed_on: Option<String>,
+    pub accepted_on: Option<String>,
+    /// Accepted work reopened for rework and not finished again (已重新打开).
+    pub reopened: bool,
+}
+
+impl LinkedMatter {
+    pub fn of(m: &shishi_store::matters::MatterRow) -> LinkedMatter {
+        let reopened = shishi_core::matter::MatterStatus::from_code(&m.status)
+            .is_some_and(|s| shishi_core::matter::is_reopened(s, m.rework_count));
+        LinkedMatter {
+            id: m.id,
+            status: m.status.clone(),
+            progress: m.progress.clamp(0, 100),
+            deadline: m.deadline.clone(),
+            completed_on: m.completed_on.clone(),
+            accepted_on: m.accepted_on.clone(),
+            reopened,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -221,6 +255,8 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
     })
 }
 
+mod adopt;
+pub use adopt::REFER;
 mod figures;
 mod inbox;
 mod similar;

@@ -89,6 +89,17 @@ impl Services {
     ) -> ServiceResult<()> {
         let now = self.clock.now_ms();
         let today = self.today_text();
+        // Every way finished work goes back (a supervisor's step, 不满意 reopening it) passes
+        // here, so the figure completion forced to 100 is taken back in one place.
+        if action.sends_work_back() {
+            let posted: Vec<i64> = store::progress_of(tx, m.id)
+                .await?
+                .iter()
+                .map(|p| p.percent)
+                .collect();
+            let percent = shishi_core::matter::progress_when_sent_back(&posted);
+            store::set_progress(tx, m.id, percent, now).await?;
+        }
         let mut params = matter_params(m);
         params["reason"] = reason.into();
         let (kind, people): (&'static str, Vec<i64>) = match action {

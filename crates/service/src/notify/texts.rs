@@ -15,6 +15,13 @@ const TEXTS: &[(&str, &str, &str, &str, &str)] = &[
         "The demand “{title}” is waiting to be accepted.",
     ),
     (
+        "demand_referred",
+        "诉求待立项",
+        "A demand waits to become a matter",
+        "诉求“{title}”经受理人员转交，请研究立项、纳入实事清单。",
+        "The demand “{title}” was handed to you to be made a matter on the list.",
+    ),
+    (
         "demand_accept",
         "诉求已受理",
         "Your demand was accepted",

@@ -4,6 +4,7 @@
 mod support;
 
 mod accounts;
+mod adoption;
 mod assessment;
 mod calendar;
 mod dashboard;

@@ -32,6 +32,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_demand))
         .routes(routes!(step))
         .routes(routes!(cosign))
+        .routes(routes!(refer))
         .routes(routes!(mine))
         .routes(routes!(track))
         .routes(routes!(figures))
@@ -254,6 +255,40 @@ async fn step(
             .await
             .or_api(lang)?,
     ))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct ReferInput {
+    /// A note for the unit admins; may be empty.
+    #[serde(default)]
+    pub text: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Referred {
+    /// How many unit admins were told.
+    pub notified: usize,
+}
+
+/// 转交单位管理员立项: an intake clerk hands an open demand to the unit admins nearest above
+/// its unit, who may make it a matter; the demand's log records it and it stays open.
+#[utoipa::path(post, path = "/demands/{id}/referral", tag = "demands", params(("id" = i64, Path)), request_body = ReferInput,
+    responses((status = 200, body = Referred), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn refer(
+    State(st): State<AppState>,
+    lang: Lang,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    Json(r): Json<ReferInput>,
+) -> ApiResult<Referred> {
+    let told = st
+        .services
+        .refer_to_admins(&user.actor, id, &r.text)
+        .await
+        .or_api(lang)?;
+    Ok(Json(Referred {
+        notified: told.len(),
+    }))
 }
 
 /// 附议: join an open demand instead of filing it again.

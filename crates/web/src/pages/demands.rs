@@ -12,18 +12,21 @@ use axum::routing::{get, post};
 use crate::input::Form;
 use serde::Deserialize;
 use shishi_core::demand::{Channel, DemandAction};
-use shishi_service::ServiceError;
 use shishi_service::demands::{DemandDetail, InboxFilter, InboxPage, ResponseFigures, StepInput};
 use shishi_service::notify::texts;
+use shishi_service::{ServiceError, Services};
 use shishi_store::demands::NotificationRow;
 
 use super::ledger::{UnitOption, tree_options};
+use super::linked::{MatterFacts, matter_facts};
+use super::pick::{self, Choice};
 use super::{
     Ctx, OrPage, PageError, PageResult, localized, opt_id, render, render_status, see_other,
 };
 use crate::auth::PageUser;
 use crate::i18n::Lang;
 use crate::state::AppState;
+use shishi_service::demands::LinkedMatter;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -32,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/demands/{id}/step", post(step))
         .route("/demands/{id}/cosign", post(cosign))
         .route("/demands/{id}/reveal", post(reveal))
+        .route("/demands/{id}/refer", post(refer))
         .route("/demand-files/{id}", get(download))
         .route("/notifications", get(notifications))
         .route("/notifications/read", post(mark_read))
@@ -176,19 +180,35 @@ struct DemandTemplate {
     units: Vec<UnitOption>,
     reasons: Vec<(i64, String)>,
     category: String,
+    /// 新建事项: may create matters in the demand's unit.
     can_adopt_new: bool,
+    /// 转交单位管理员立项: works the inbox but may not create matters there.
+    can_refer: bool,
+    /// The first choices of the pickers, rendered with the page.
+    matter_choices: Vec<Choice>,
+    demand_choices: Vec<Choice>,
     can_reveal: bool,
     revealed: Option<String>,
     /// The lifecycle stepper (templates/_stepper.html).
     stepper: super::stepper::StepperView,
+    notice: Option<String>,
 }
 
 impl DemandTemplate {
     fn has(&self, action: &str) -> bool {
         self.d.actions.iter().any(|a| a.code() == action)
     }
+    fn facts(&self, m: &LinkedMatter) -> MatterFacts {
+        matter_facts(self.ctx.lang, m)
+    }
     fn event_text(&self, action: &str) -> String {
         self.ctx.lang.demand_event(action)
+    }
+    /// Steps besides the usual three, shown behind "更多操作".
+    fn has_more(&self) -> bool {
+        ["merge", "transfer", "send_back", "decline"]
+            .iter()
+            .any(|a| self.has(a))
     }
     fn channel_field(&self, name: &str) -> String {
         self.ctx.lang.t(&format!("channel_field.{name}"))
@@ -203,7 +223,7 @@ async fn show_page(
     id: i64,
     error: Option<String>,
 ) -> PageResult {
-    show_page_revealed(st, lang, user, uri, id, error, None).await
+    show_page_revealed(st, lang, user, uri, id, error, None, None).await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -215,6 +235,7 @@ async fn show_page_revealed(
     id: i64,
     error: Option<String>,
     revealed: Option<String>,
+    notice: Option<String>,
 ) -> PageResult {
     let d = st.services.demand(&user.actor, id).await.or_page(lang)?;
     let units = tree_options(st.services.public_units().await.or_page(lang)?);
@@ -239,7 +260,30 @@ async fn show_page_revealed(
             .unwrap_or_default(),
         None => String::new(),
     };
-    let can_adopt_new = d.actions.contains(&DemandAction::Adopt) && user.actor.can_manage_any();
+    let unit_path = st
+        .services
+        .unit(&user.actor, d.demand.unit_id)
+        .await
+        .map(|u| u.path)
+        .unwrap_or_default();
+    let adopts = d.actions.contains(&DemandAction::Adopt) && !unit_path.is_empty();
+    let can_adopt_new = adopts && Services::may_adopt_into_new(&user.actor, &unit_path);
+    let can_refer = adopts && Services::may_refer(&user.actor, &unit_path);
+    let matter_choices = if adopts {
+        pick::matter_choices(st, user, "").await.or_page(lang)?
+    } else {
+        vec![]
+    };
+    let demand_choices = if d.actions.contains(&DemandAction::Merge) {
+        pick::demand_choices(st, user, "")
+            .await
+            .or_page(lang)?
+            .into_iter()
+            .filter(|c| c.id != id)
+            .collect()
+    } else {
+        vec![]
+    };
     let status = if error.is_some() {
         StatusCode::CONFLICT
     } else {
@@ -254,8 +298,12 @@ async fn show_page_revealed(
         reasons,
         category,
         can_adopt_new,
+        can_refer,
+        matter_choices,
+        demand_choices,
         can_reveal: false,
         revealed,
+        notice,
     };
     let t = DemandTemplate {
         can_reveal: t.d.demand.anonymous && user.actor.has_role(shishi_core::Role::SystemAdmin),
@@ -288,7 +336,7 @@ async fn reveal(
     {
         Ok(who) => {
             let who = who.unwrap_or_else(|| lang.t("demand.nobody_known"));
-            show_page_revealed(&st, lang, &user, &uri, id, None, Some(who)).await
+            show_page_revealed(&st, lang, &user, &uri, id, None, Some(who), None).await
         }
         Err(ServiceError::NotFound) => Err(PageError {
             error: ServiceError::NotFound,
@@ -298,14 +346,49 @@ async fn reveal(
     }
 }
 
+#[derive(Debug, Default, Deserialize)]
+struct ShowQuery {
+    referred: Option<String>,
+}
+
 async fn show(
     State(st): State<AppState>,
     lang: Lang,
     user: PageUser,
     uri: Uri,
     Path(id): Path<i64>,
+    Query(q): Query<ShowQuery>,
 ) -> PageResult {
-    show_page(&st, lang, &user, &uri, id, None).await
+    let notice = q.referred.is_some().then(|| lang.t("adopt.referred"));
+    show_page_revealed(&st, lang, &user, &uri, id, None, None, notice).await
+}
+
+#[derive(Deserialize)]
+struct ReferForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    text: String,
+}
+
+/// 转交单位管理员立项.
+async fn refer(
+    State(st): State<AppState>,
+    lang: Lang,
+    user: PageUser,
+    uri: Uri,
+    Path(id): Path<i64>,
+    Form(f): Form<ReferForm>,
+) -> PageResult {
+    user.check_csrf(&f.csrf).or_page(lang)?;
+    match st.services.refer_to_admins(&user.actor, id, &f.text).await {
+        Ok(_) => Ok(see_other(&format!("/demands/{id}?referred=1"))),
+        Err(ServiceError::NotFound) => Err(PageError {
+            error: ServiceError::NotFound,
+            lang,
+        }),
+        Err(e) => show_page(&st, lang, &user, &uri, id, Some(lang.error(&e))).await,
+    }
 }
 
 #[derive(Deserialize)]
@@ -335,8 +418,9 @@ async fn step(
         text: f.text,
         decline_reason_id: opt_id(&f.decline_reason_id),
         to_unit_id: opt_id(&f.to_unit_id),
-        merge_into: opt_id(&f.merge_into),
-        matter_id: opt_id(&f.matter_id),
+        // A picker may send "#12 …" when its script did not run to the end.
+        merge_into: f.merge_into.as_deref().and_then(pick::as_number),
+        matter_id: f.matter_id.as_deref().and_then(pick::as_number),
     };
     match st.services.demand_step(&user.actor, id, &input).await {
         // After a transfer the demand may have left the clerk's scope: back to the inbox.

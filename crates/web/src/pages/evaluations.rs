@@ -99,6 +99,9 @@ struct MineTemplate {
 }
 
 impl MineTemplate {
+    fn facts(&self, m: &shishi_service::demands::LinkedMatter) -> super::linked::MatterFacts {
+        super::linked::matter_facts(self.ctx.lang, m)
+    }
     fn verdicts(&self) -> [&'static str; 3] {
         VERDICTS
     }

@@ -170,6 +170,28 @@ impl MatterTemplate {
             .collect()
     }
 
+    /// The evidence of an entry split for showing: images as thumbnails, the rest as links.
+    fn images_of(&self, entry: &i64) -> Vec<&shishi_store::matters::FileMeta> {
+        self.files_of(entry)
+            .into_iter()
+            .filter(|f| is_image(&f.content_type))
+            .collect()
+    }
+
+    fn documents_of(&self, entry: &i64) -> Vec<&shishi_store::matters::FileMeta> {
+        self.files_of(entry)
+            .into_iter()
+            .filter(|f| !is_image(&f.content_type))
+            .collect()
+    }
+
+    /// 已重新打开: accepted work reopened for rework, not finished again.
+    fn reopened(&self) -> bool {
+        let r = &self.d.matter.row;
+        shishi_core::matter::MatterStatus::from_code(&r.status)
+            .is_some_and(|s| shishi_core::matter::is_reopened(s, r.rework_count))
+    }
+
     fn tags(&self) -> Vec<&str> {
         self.d
             .matter
@@ -527,4 +549,12 @@ async fn download(
         data,
     )
         .into_response())
+}
+
+/// Evidence a browser shows in place: the picture types an upload accepts.
+fn is_image(content_type: &str) -> bool {
+    matches!(
+        content_type,
+        "image/jpeg" | "image/png" | "image/gif" | "image/webp"
+    )
 }

@@ -11,14 +11,13 @@ use axum::routing::{get, post};
 use crate::input::Form;
 use serde::Deserialize;
 use shishi_service::ServiceError;
-use shishi_service::demands::StepInput;
 use shishi_service::matters::MatterInput;
 use shishi_store::campaigns::{CampaignRow, ContentAreaRow};
 use shishi_store::matters::MatterRow;
 use shishi_store::users::UserRow;
 
 use super::ledger::{UnitOption, tree_options};
-use super::matter_page::{Failure, show_handler, show_page};
+use super::matter_page::show_handler;
 use super::{Ctx, FormErrors, OrPage, PageError, PageResult, opt_id, render_status, see_other};
 use crate::auth::PageUser;
 use crate::i18n::Lang;
@@ -260,8 +259,26 @@ async fn new_form(
             .demand(&user.actor, demand_id)
             .await
             .or_page(lang)?;
+        // Only whoever may adopt it into a new matter gets the form from it (the demand page
+        // offers the others 转交单位管理员立项 instead).
+        let unit = st
+            .services
+            .unit(&user.actor, d.demand.unit_id)
+            .await
+            .or_page(lang)?;
+        if !d
+            .actions
+            .contains(&shishi_core::demand::DemandAction::Adopt)
+            || !shishi_service::Services::may_adopt_into_new(&user.actor, &unit.path)
+        {
+            return Err(PageError {
+                error: ServiceError::Forbidden("error.not_admin".into()),
+                lang,
+            });
+        }
         form.from_demand = Some(demand_id.to_string());
         form.title = d.demand.title.clone();
+        // What the people asked for is what the matter sets out to do.
         form.description = d.demand.body.clone();
         form.unit_id = d.demand.unit_id.to_string();
     }
@@ -287,34 +304,23 @@ async fn create(
 ) -> PageResult {
     user.check_csrf(&form.csrf).or_page(lang)?;
     let parent_id = opt_id(&form.parent_id);
-    let result = match form.to_input() {
-        Ok(input) => {
+    let from_demand = opt_id(&form.from_demand);
+    let result = match (form.to_input(), from_demand) {
+        // The demand the matter answers follows it into the list.
+        (Ok(input), Some(demand_id)) => {
+            st.services
+                .create_matter_from_demand(&user.actor, demand_id, &input)
+                .await
+        }
+        (Ok(input), None) => {
             st.services
                 .create_matter(&user.actor, parent_id, &input)
                 .await
         }
-        Err(e) => Err(e),
+        (Err(e), _) => Err(e),
     };
     match result {
-        Ok(m) => {
-            // The demand the matter answers follows it into the list.
-            if let Some(demand_id) = opt_id(&form.from_demand) {
-                let adopt = StepInput {
-                    action: "adopt".into(),
-                    matter_id: Some(m.id),
-                    ..Default::default()
-                };
-                if let Err(e) = st
-                    .services
-                    .demand_step(&user.actor, demand_id, &adopt)
-                    .await
-                {
-                    return show_page(&st, lang, &user, &uri, m.id, Some(Failure::new(e, "")))
-                        .await;
-                }
-            }
-            Ok(see_other(&format!("/matters/{}", m.id)))
-        }
+        Ok(m) => Ok(see_other(&format!("/matters/{}", m.id))),
         Err(e @ (ServiceError::Invalid(_) | ServiceError::Conflict(_))) => {
             let parent = match parent_id {
                 Some(p) => Some(

@@ -12,9 +12,11 @@ mod evaluations;
 mod imports;
 mod intake;
 mod ledger;
+mod linked;
 mod matter_page;
 mod matters;
 mod notify_admin;
+mod pick;
 mod policy;
 mod public;
 mod reports;
@@ -64,6 +66,7 @@ pub fn router() -> Router<AppState> {
         .merge(policy::router())
         .merge(campaigns::router())
         .merge(demands::router())
+        .merge(pick::router())
         .merge(public::router())
         .merge(intake::router())
         .merge(admin::router())

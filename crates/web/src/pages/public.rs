@@ -266,6 +266,9 @@ impl TrackTemplate {
     fn event_line(&self, action: &str, unit: &str) -> String {
         format!("{} · {}", self.lang.demand_event(action), unit)
     }
+    fn facts(&self, m: &shishi_service::demands::LinkedMatter) -> super::linked::MatterFacts {
+        super::linked::matter_facts(self.lang, m)
+    }
     fn verdicts(&self) -> [&'static str; 3] {
         VERDICTS
     }

@@ -4,6 +4,7 @@
 
 mod common;
 
+mod adoption;
 mod api;
 mod assessment;
 mod calendar;

@@ -234,7 +234,12 @@ async fn english_reads_as_english(backend: Backend) {
     );
     // The API gives machines the code and the words, never the stored mark.
     let api = app.api_as("sub1admin").await;
-    let matter: Value = api.get(&format!("/matters/{id}")).await.json().await.unwrap();
+    let matter: Value = api
+        .get(&format!("/matters/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
     let raw = matter.to_string();
     assert!(!raw.contains("\\u001e") && !raw.contains('\u{1e}'), "{raw}");
     assert!(raw.contains("dissatisfied: 夜班仍然没有热水"), "{raw}");
