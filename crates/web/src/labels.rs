@@ -13,6 +13,11 @@ use std::sync::LazyLock;
 
 /// Every template, compiled in (askama compiles them too; the binary carries no files).
 const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "_linked_matter",
+        include_str!("../templates/_linked_matter.html"),
+    ),
+    ("_stepper", include_str!("../templates/_stepper.html")),
     ("account", include_str!("../templates/account.html")),
     ("assessment", include_str!("../templates/assessment.html")),
     ("base", include_str!("../templates/base.html")),
@@ -57,6 +62,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("submit", include_str!("../templates/submit.html")),
     ("submitted", include_str!("../templates/submitted.html")),
     ("supervision", include_str!("../templates/supervision.html")),
+    ("todo", include_str!("../templates/todo.html")),
+    ("todo_list", include_str!("../templates/todo_list.html")),
     ("track", include_str!("../templates/track.html")),
     ("units", include_str!("../templates/units.html")),
     ("user", include_str!("../templates/user.html")),

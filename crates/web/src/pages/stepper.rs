@@ -140,11 +140,7 @@ pub fn demand(lang: Lang, d: &DemandDetail) -> StepperView {
         (ended, None)
     } else {
         let clerk = lang.t("stepper.owner.clerk");
-        let who = if lang.is_en() {
-            format!("{clerk} ({})", v.unit_name)
-        } else {
-            format!("{clerk}（{}）", v.unit_name)
-        };
+        let who = lang.paren(&clerk, &v.unit_name);
         let names: Vec<String> = actions
             .iter()
             .map(|a: &DemandAction| {
@@ -154,10 +150,7 @@ pub fn demand(lang: Lang, d: &DemandDetail) -> StepperView {
         let or = lang.t("stepper.or");
         let what = match names.split_last() {
             Some((last, rest)) if !rest.is_empty() => {
-                format!(
-                    "{}{or}{last}",
-                    rest.join(if lang.is_en() { ", " } else { "、" })
-                )
+                format!("{}{or}{last}", rest.join(lang.list_sep()))
             }
             _ => names.join(""),
         };
