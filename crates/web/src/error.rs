@@ -1,9 +1,10 @@
 //! Errors as HTTP answers. The API answers JSON `{"error": {code, message, fields}}`; pages
 //! answer a page in the user's language. Internals are logged, never shown.
 
+use askama::Template;
 use axum::Json;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
 use shishi_service::{FieldError, ServiceError};
 
@@ -143,4 +144,31 @@ pub fn field_messages_in(
             message: lang.field_error_in(form, f),
         })
         .collect()
+}
+
+// The page form of an error, for whatever answers a browser (pages, and request readers
+// that refuse before a page handler runs).
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    lang: Lang,
+    title: String,
+    message: String,
+    status: u16,
+    _p: std::marker::PhantomData<&'a ()>,
+}
+
+/// An error page with its status and one sentence, in the person's language.
+pub fn error_page(lang: Lang, status: StatusCode, message: &str) -> Response {
+    let page = ErrorPage {
+        lang,
+        title: lang.t(&format!("http.{}", status.as_u16())),
+        message: message.to_string(),
+        status: status.as_u16(),
+        _p: std::marker::PhantomData,
+    };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => (status, message.to_string()).into_response(),
+    }
 }

@@ -92,7 +92,7 @@ impl IntoResponse for Rejection {
         if self.api {
             json_error(self.status, self.code, message, fields)
         } else {
-            crate::pages::error_page(self.lang, self.status, &message)
+            crate::error::error_page(self.lang, self.status, &message)
         }
     }
 }

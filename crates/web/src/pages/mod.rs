@@ -41,7 +41,7 @@ use shishi_core::Role;
 use shishi_service::{Actor, FieldError, ServiceError};
 
 use crate::auth::PageUser;
-use crate::error::{log_internal, status_of};
+use crate::error::{error_page, log_internal, status_of};
 use crate::i18n::Lang;
 use crate::state::AppState;
 
@@ -164,16 +164,6 @@ pub struct PageError {
     pub lang: Lang,
 }
 
-#[derive(Template)]
-#[template(path = "error.html")]
-struct ErrorPage<'a> {
-    lang: Lang,
-    title: String,
-    message: String,
-    status: u16,
-    _p: std::marker::PhantomData<&'a ()>,
-}
-
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         log_internal(&self.error);
@@ -182,21 +172,6 @@ impl IntoResponse for PageError {
             status_of(&self.error),
             &self.lang.error(&self.error),
         )
-    }
-}
-
-/// An error page with its status and one sentence, in the person's language.
-pub fn error_page(lang: Lang, status: StatusCode, message: &str) -> Response {
-    let page = ErrorPage {
-        lang,
-        title: lang.t(&format!("http.{}", status.as_u16())),
-        message: message.to_string(),
-        status: status.as_u16(),
-        _p: std::marker::PhantomData,
-    };
-    match page.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(_) => (status, message.to_string()).into_response(),
     }
 }
 
